@@ -29,6 +29,11 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def describe(argument: str, rule: str, value: Any) -> str:
+    """The one way a broken rule is told: ``collection_days must be > 0 (got 0)``."""
+    return f"{argument} {rule} (got {format_value(value)})"
+
+
 class KaishuError(ValueError):
     """Base of every error kaishu raises on bad input."""
 
@@ -58,7 +63,7 @@ class InputError(KaishuError):
 
     def describe(self, value: Any) -> str:
         """The message for one offending value."""
-        return f"{self.argument} {self.rule} (got {format_value(value)})"
+        return describe(self.argument, self.rule, value)
 
 
 class TermsError(InputError):

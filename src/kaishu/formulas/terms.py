@@ -203,7 +203,6 @@ def due_date(sale_date: Any, closing_day: Any, payment_months: Any, payment_day:
     closing = _day_in_month(closing_month, close)
     payment = _day_in_month(closing_month + months, pay_day)
     if not (payment > closing).all():
-        raise TermsError("payment_day", "must fall after the closing date (payment_months 0 "
-                         "needs a payment day later than the closing day)", pay_day,
-                         payment <= closing)
+        raise TermsError("payment_day", "must give a payment date after the closing date",
+                         pay_day, payment <= closing)
     return business_day(payment, previous)
