@@ -47,9 +47,9 @@ def _types(cells: np.ndarray) -> np.ndarray:
     return np.frompyfunc(type, 1, 1)(cells)
 
 
-def blanks(cells: np.ndarray) -> np.ndarray:
+def blanks(cells: np.ndarray, types: np.ndarray | None = None) -> np.ndarray:
     """True for empty cells (``None``, or text that is only spaces)."""
-    types = _types(cells)
+    types = _types(cells) if types is None else types
     blank = np.asarray(types == type(None))
     text = np.asarray(types == str)
     if text.any():
@@ -57,9 +57,11 @@ def blanks(cells: np.ndarray) -> np.ndarray:
     return blank
 
 
-def _is_real(cells: np.ndarray) -> np.ndarray:
-    types = _types(cells)
-    real = np.asarray((types == float) | (types == int))
+def _is_real(cells: np.ndarray, types: np.ndarray) -> np.ndarray:
+    real = np.asarray(types == float)
+    if real.all():
+        return real
+    real |= np.asarray(types == int)
     unusual = ~real & ~np.asarray((types == str) | (types == type(None)))
     if unusual.any():  # numpy scalars from Python callers
         real[unusual] = elementwise(
@@ -67,52 +69,62 @@ def _is_real(cells: np.ndarray) -> np.ndarray:
     return real
 
 
-def _texts(texts: np.ndarray, arg: Arg, cells: np.ndarray, bad: np.ndarray, rule: str,
-           code: str) -> None:
-    """Write the error text of every ``bad`` cell that has none yet."""
-    bad = bad & (texts == NO_TEXT)
-    texts[bad] = [f"{code} {describe(arg.name, rule, v)}" for v in cells[bad]]
+class Problems:
+    """An error text per cell, where there is one; the first problem of a cell wins."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.mask = np.zeros(shape, bool)
+        self.text = np.full(shape, NO_TEXT, dtype=object)
+
+    def add(self, bad: np.ndarray, texts: Any) -> None:
+        """Record ``texts`` (an array, or a function of the positions) at ``bad`` cells."""
+        bad = bad & ~self.mask
+        if bad.any():
+            self.text[bad] = texts(bad) if callable(texts) else np.broadcast_to(
+                texts, bad.shape)[bad]
+            self.mask |= bad
+
+    def rule(self, arg: Arg, cells: np.ndarray, bad: np.ndarray, rule: str, code: str) -> None:
+        self.add(bad, lambda at: [f"{code} {describe(arg.name, rule, v)}" for v in cells[at]])
 
 
-def convert(arg: Arg, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The values of ``cells`` for the core, and an error text (or None) per cell."""
-    texts = np.full(cells.shape, NO_TEXT, dtype=object)
-    blank = blanks(cells)
+def convert(arg: Arg, cells: np.ndarray,
+            blank: np.ndarray | None = None) -> tuple[np.ndarray, Problems]:
+    """The values of ``cells`` for the core, and the problems of its cells.
+
+    ``blank`` is :func:`blanks` of ``cells`` when the caller has it already."""
+    problems = Problems(cells.shape)
+    types = _types(cells)
+    blank = blanks(cells, types) if blank is None else blank
     if arg.type == "rule":  # a blank rule is the default rule
         cells = np.where(blank, arg.default, cells)
-        blank[:] = False
-    _texts(texts, arg, cells, blank, "is required", "#VALUE!")
+        types = _types(cells)
+        blank = np.zeros(cells.shape, bool)
+    problems.rule(arg, cells, blank, "is required", "#VALUE!")
     if arg.type == "number":
-        real = _is_real(cells)
-        _texts(texts, arg, cells, ~real, "must be a number", "#VALUE!")
+        real = _is_real(cells, types)
+        if real.all():
+            return cells.astype(float), problems
+        problems.rule(arg, cells, ~real, "must be a number", "#VALUE!")
         values = np.zeros(cells.shape)
         values[real] = cells[real].astype(float)
-        return values, texts
+        return values, problems
     if arg.type == "date":  # a formatted date arrives as a datetime, else as a serial
-        serial = _is_real(cells)
+        serial = _is_real(cells, types)
         when = elementwise(lambda v: isinstance(v, (dt.date, np.datetime64)), cells)
-        _texts(texts, arg, cells, ~serial & ~when, "must be a date or a date serial number",
-               "#VALUE!")
+        problems.rule(arg, cells, ~serial & ~when, "must be a date or a date serial number",
+                      "#VALUE!")
         numbers = np.zeros(cells.shape)
         numbers[serial] = cells[serial].astype(float)
         early = serial & (numbers < FIRST_SERIAL)
-        _texts(texts, arg, cells, early, f"must be a date serial ≥ {FIRST_SERIAL} (1900-03-01)",
-               "#NUM!")
+        problems.rule(arg, cells, early, f"must be a date serial ≥ {FIRST_SERIAL} (1900-03-01)",
+                      "#NUM!")
         values = np.full(cells.shape, EXCEL_EPOCH)
         ok = serial & ~early
         values[ok] = EXCEL_EPOCH + np.floor(numbers[ok]).astype("timedelta64[D]")
         values[when] = cells[when].astype("datetime64[D]")
-        return values, texts
-    return cells, texts  # words (末, 翌月, 前営業日) and flags are parsed by the core
-
-
-def _first_text(texts: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
-    """Per result cell, the first error text among ``texts`` (argument order)."""
-    first = np.full(shape, NO_TEXT, dtype=object)
-    for t in texts:
-        fill = (first == NO_TEXT) & (t != NO_TEXT)
-        first[fill] = t[fill]
-    return first
+        return values, problems
+    return cells, problems  # words (末, 翌月, 前営業日) and flags are parsed by the core
 
 
 def _results(fn: WorksheetFunction, result: Any, size: int) -> np.ndarray:
@@ -153,14 +165,14 @@ def _evaluate(fn: WorksheetFunction, values: tuple[Any, ...]) -> np.ndarray | st
         flat = {a.name: given[a.name].reshape(-1) for a in reducing}
         keep = ~np.logical_and.reduce([blanks(c) for c in flat.values()])
         for a in reducing:
-            core[a.name], texts = convert(a, flat[a.name][keep])
-            if (texts != NO_TEXT).any():
-                return str(texts[texts != NO_TEXT][0])
+            core[a.name], problems = convert(a, flat[a.name][keep])
+            if problems.mask.any():
+                return str(problems.text[problems.mask][0])
     width = None
     for a in (a for a in args if a.kind == "vector"):
-        core[a.name], texts = convert(a, given[a.name].reshape(-1))
-        if (texts != NO_TEXT).any():
-            return str(texts[texts != NO_TEXT][0])
+        core[a.name], problems = convert(a, given[a.name].reshape(-1))
+        if problems.mask.any():
+            return str(problems.text[problems.mask][0])
         width = width or given[a.name].size
 
     # Row arguments: n customers x k criteria, one result per row.
@@ -190,13 +202,10 @@ def _evaluate(fn: WorksheetFunction, values: tuple[Any, ...]) -> np.ndarray | st
         """Lay a per-cell array of ``a`` over the result grid (a row collapses to one)."""
         return np.broadcast_to(cells[:, :1] if a.kind == "row" else cells, shape)
 
-    def first_in_row(texts: np.ndarray) -> np.ndarray:
-        has = texts != NO_TEXT
-        return texts[np.arange(len(texts)), has.argmax(axis=1)].reshape(-1, 1)
-
     per_cell = rows + elements
-    blank_of = {a.name: per_result(a, blanks(given[a.name]).all(axis=1, keepdims=True)
-                                   if a.kind == "row" else blanks(given[a.name]))
+    empty = {a.name: blanks(given[a.name]) for a in per_cell}
+    blank_of = {a.name: per_result(a, empty[a.name].all(axis=1, keepdims=True)
+                                   if a.kind == "row" else empty[a.name])
                 for a in per_cell}
     ranges = [a for a in per_cell
               if (given[a.name].shape[0] if a.kind == "row" else given[a.name].size) > 1]
@@ -204,37 +213,45 @@ def _evaluate(fn: WorksheetFunction, values: tuple[Any, ...]) -> np.ndarray | st
     blank = np.logical_and.reduce([blank_of[a.name] for a in watched]) if watched \
         else np.zeros(shape, bool)
 
-    texts = []
+    found = Problems(shape)  # over the result grid
     for a in per_cell:
-        values, t = convert(a, given[a.name])
+        values, problems = convert(a, given[a.name], empty[a.name])
         if a.kind == "row":
             core[a.name] = np.broadcast_to(values, (n, values.shape[1]))
-            texts.append(per_result(a, first_in_row(t)))
+            if problems.mask.any():  # a row's first problem stands for the row
+                first = problems.mask.argmax(axis=1)
+                text = problems.text[np.arange(len(first)), first].reshape(-1, 1)
+                found.add(per_result(a, problems.mask.any(axis=1, keepdims=True)) & ~blank,
+                          per_result(a, text))
         else:
             core[a.name] = np.broadcast_to(values, shape).reshape(-1)
-            texts.append(np.broadcast_to(t, shape))
-    problems = _first_text(texts, shape).reshape(-1)
-    problems[blank.reshape(-1)] = NO_TEXT
-    live = np.flatnonzero((problems == NO_TEXT) & ~blank.reshape(-1))
+            if problems.mask.any():
+                found.add(np.broadcast_to(problems.mask, shape) & ~blank,
+                          np.broadcast_to(problems.text, shape))
+    failed, texts = found.mask.reshape(-1), found.text.reshape(-1)
+    live = np.flatnonzero(~failed & ~blank.reshape(-1))
 
-    out = np.full(shape[0] * shape[1], None, dtype=object)
     while live.size:
         try:
             result = fn.core(**{name: v[live] if fn.params[name] in per_cell else v
                                 for name, v in core.items()})
         except InputError as error:
-            arg = fn.params.get(error.argument)
-            if arg not in per_cell:
+            if fn.params.get(error.argument) not in per_cell:
                 raise
-            bad = np.broadcast_to(error.bad, error.bad.shape).reshape(live.size, -1)
-            found = np.broadcast_to(error.values, error.bad.shape).reshape(live.size, -1)
+            bad = error.bad.reshape(live.size, -1)
+            value = np.broadcast_to(error.values, error.bad.shape).reshape(live.size, -1)
             hit = bad.any(axis=1)
-            problems[live[hit]] = [f"{error.code} {error.describe(v)}"
-                                   for v in found[hit, bad[hit].argmax(axis=1)]]
+            texts[live[hit]] = [f"{error.code} {error.describe(v)}"
+                                for v in value[hit, bad[hit].argmax(axis=1)]]
+            failed[live[hit]] = True
             live = live[~hit]
             continue
-        out[live] = _results(fn, result, live.size)
+        result = _results(fn, result, live.size)
+        if live.size == failed.size:  # nothing blank or failed: no object array needed
+            return result.reshape(shape)
         break
-    failed = problems != NO_TEXT
-    out[failed] = problems[failed]
+    out = np.full(failed.size, None, dtype=object)
+    if live.size:
+        out[live] = result
+    out[failed] = texts[failed]
     return out.reshape(shape)
