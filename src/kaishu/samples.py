@@ -1,0 +1,54 @@
+"""The sample workbook that uses every worksheet function on the articles' examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from .examples import EXAMPLES
+from .xlsxfiles import save_atomically
+
+FUNCTIONS_WORKBOOK = "kaishu_functions.xlsx"
+HEADERS = ("関数", "意味", "式", "結果 (kaishu)", "期待値", "出典")
+WIDTHS = (28, 22, 70, 16, 16, 14)
+FORMATS = {"number": "#,##0.00", "date": "yyyy/mm/dd", "text": "@"}
+
+
+def build_functions_workbook(path: Path) -> None:
+    """Write the examples sheet: each row calls one worksheet function and shows the value
+    the article or a hand calculation expects beside it."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "関数の例"
+    sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F4E78")
+    for row, example in enumerate(EXAMPLES, start=2):
+        fmt = FORMATS[example.fn.returns]
+        sheet.cell(row, 1, example.function)
+        sheet.cell(row, 2, example.fn.ja)
+        sheet.cell(row, 3, f"=_xlfn.FORMULATEXT(D{row})")
+        sheet.cell(row, 4, example.formula()).number_format = fmt
+        sheet.cell(row, 5, example.expected).number_format = fmt
+        sheet.cell(row, 6, example.source)
+    for column, width in zip("ABCDEF", WIDTHS):
+        sheet.column_dimensions[column].width = width
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            cell.alignment = Alignment(vertical="center")
+    sheet.freeze_panes = "A2"
+    note = len(EXAMPLES) + 3
+    sheet.cell(note, 1, "D列は kaishu のアドインで関数をインポートすると計算されます"
+                        " (README「ワークシート関数の使い方」)。")
+    book.properties.creator = "kaishu"
+    book.save(path)
+
+
+def write_samples(directory: Path) -> list[Path]:
+    """Generate the sample workbooks into ``directory``."""
+    path = directory / FUNCTIONS_WORKBOOK
+    save_atomically(path, build_functions_workbook)
+    return [path]
