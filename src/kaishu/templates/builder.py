@@ -1,0 +1,279 @@
+"""Write a :class:`WorkbookSpec` with openpyxl. Holds layout only, no business rule."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table as ExcelTable
+from openpyxl.worksheet.table import TableColumn, TableFormula, TableStyleInfo
+
+from .spec import Chart, Field, FieldRow, L, Sheet, Table, Validation, WorkbookSpec, text
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # 入力欄 yellow
+COMPUTED_FILL = PatternFill("solid", fgColor="EDF3FA")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+THIN = Side(style="thin", color="B4C6E7")
+FONT = "Meiryo UI"
+PLACEHOLDER = re.compile(r"\{(@\w+(?:\.\.\w+)?|\$\w+|\w+:\w+)\}")
+
+
+def display_width(value: Any) -> float:
+    """Width in Excel character units, counting East Asian characters as two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value))
+
+
+def escape_header(header: str) -> str:
+    """A column header as it stands inside a structured reference."""
+    return re.sub(r"(['\[\]#])", r"'\1", header)
+
+
+@dataclass
+class Placed:
+    """Where a table landed: its sheet, header row, first column and column headers."""
+
+    table: Table
+    sheet: str
+    header_row: int
+    first_column: int
+    headers: dict[str, str]
+
+    @property
+    def last_row(self) -> int:
+        return self.header_row + max(self.table.size, len(self.table.rows), 1)
+
+    def letter(self, key: str) -> str:
+        index = [c.key for c in self.table.columns].index(key)
+        return get_column_letter(self.first_column + index)
+
+
+class Builder:
+    def __init__(self, spec: WorkbookSpec, lang: str) -> None:
+        self.spec, self.lang = spec, lang
+        self.book = Workbook()
+        self.book.remove(self.book.active)
+        self.placed: dict[str, Placed] = {}
+
+    # -- formulas -------------------------------------------------------------------------
+
+    def formula(self, template: str, current: str | None = None, row: int | None = None) -> str:
+        """Resolve the placeholders of ``template`` (see :mod:`.spec`)."""
+
+        def resolve(match: re.Match[str]) -> str:
+            token = match.group(1)
+            if token.startswith("@"):
+                placed = self.placed[current]
+                keys = token[1:].split("..")
+                cells = ":".join(f"[{escape_header(placed.headers[k])}]" for k in keys)
+                return f"{placed.table.name}[[#This Row],{cells}]"
+            if token.startswith("$"):
+                return f"${self.placed[current].letter(token[1:])}{row}"
+            table, key = token.split(":")
+            return f"{table}[{escape_header(self.placed[table].headers[key])}]"
+
+        return PLACEHOLDER.sub(resolve, template)
+
+    # -- cells ----------------------------------------------------------------------------
+
+    def style_cell(self, cell, fmt: Any, computed: bool, fill: bool = True) -> None:
+        cell.number_format = text(fmt, self.lang)
+        cell.font = Font(name=FONT)
+        cell.protection = Protection(locked=computed)
+        if fill:
+            cell.fill = COMPUTED_FILL if computed else INPUT_FILL
+
+    def validate(self, sheet, validation: Validation | None, ref: str) -> None:
+        if validation is None:
+            return
+        message = text(validation.message, self.lang) if validation.message else None
+        if validation.kind == "list":
+            rule = DataValidation(type="list", formula1=f'"{",".join(validation.choices)}"')
+        else:
+            rule = DataValidation(type=validation.kind, operator="between",
+                                  formula1=str(validation.low), formula2=str(validation.high))
+        rule.allow_blank = True
+        rule.showErrorMessage = rule.showInputMessage = True
+        rule.error = rule.prompt = message
+        rule.errorTitle = rule.promptTitle = "kaishu"
+        rule.add(ref)
+        sheet.add_data_validation(rule)
+
+    def name(self, name: str, sheet, ref: str) -> None:
+        self.book.defined_names[name] = DefinedName(name, attr_text=f"'{sheet.title}'!{ref}")
+
+    # -- blocks ---------------------------------------------------------------------------
+
+    def field(self, sheet, row: int, field: Field) -> None:
+        label = sheet.cell(row, 1, text(field.label, self.lang))
+        label.font = Font(name=FONT, bold=True)
+        value = text(field.value, self.lang)
+        cell = sheet.cell(row, 2, self.formula(value) if field.computed else value)
+        self.style_cell(cell, field.format, field.computed)
+        cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+        if field.note:
+            sheet.cell(row, 3, text(field.note, self.lang)).font = Font(name=FONT, color="595959")
+        self.validate(sheet, field.validation, f"B{row}")
+        self.name(field.name, sheet, f"$B${row}")
+
+    def field_row(self, sheet, row: int, spec: FieldRow) -> None:
+        for offset, header in enumerate(spec.headers):
+            head = sheet.cell(row, 2 + offset, text(header, self.lang))
+            head.font = Font(name=FONT, bold=True)
+            head.alignment = Alignment(horizontal="center", wrap_text=True)
+        row += 1 if spec.headers else 0
+        sheet.cell(row, 1, text(spec.label, self.lang)).font = Font(name=FONT, bold=True)
+        for offset, value in enumerate(spec.values):
+            self.style_cell(sheet.cell(row, 2 + offset, value), spec.format, False)
+        last = get_column_letter(1 + len(spec.values))
+        self.validate(sheet, spec.validation, f"B{row}:{last}{row}")
+        self.name(spec.name, sheet, f"$B${row}:${last}${row}")
+
+    def table(self, sheet, placed: Placed) -> None:
+        table, row = placed.table, placed.header_row
+        columns = []
+        for index, column in enumerate(table.columns, start=1):
+            header = sheet.cell(row, index, placed.headers[column.key])
+            header.font = Font(name=FONT, bold=True, color="FFFFFF")
+            header.fill = HEADER_FILL
+            header.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            formula = self.formula(text(column.formula, self.lang), table.name) \
+                if column.computed else None
+            columns.append(TableColumn(
+                id=index, name=placed.headers[column.key],
+                calculatedColumnFormula=TableFormula(attr_text=formula[1:]) if formula else None))
+            width = max(column.width, display_width(placed.headers[column.key]) / 1.6 + 2,
+                        *(display_width(text(r.get(column.key, ""), self.lang)) + 2
+                          for r in table.rows))
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = max(
+                sheet.column_dimensions[letter].width or 0, width)
+            first, last = row + 1, placed.last_row
+            for r in range(first, last + 1):
+                values = table.rows[r - first] if r - first < len(table.rows) else {}
+                cell = sheet.cell(r, index, formula if formula else
+                                  text(values.get(column.key), self.lang))
+                self.style_cell(cell, column.format, column.computed, fill=column.computed)
+            self.validate(sheet, column.validation, f"{letter}{first}:{letter}{last}")
+        sheet.row_dimensions[row].height = 32
+        ref = f"A{row}:{get_column_letter(len(table.columns))}{placed.last_row}"
+        excel_table = ExcelTable(displayName=table.name, ref=ref, tableColumns=columns)
+        excel_table.tableStyleInfo = TableStyleInfo(name=table.style, showRowStripes=True)
+        sheet.add_table(excel_table)
+        for highlight in table.highlights:
+            letters = [placed.letter(k) for k in highlight.keys]
+            ranges = " ".join(f"{c}{row + 1}:{c}{placed.last_row}" for c in letters)
+            sheet.conditional_formatting.add(ranges, FormulaRule(
+                formula=[self.formula(highlight.formula, table.name, row + 1)],
+                fill=PatternFill("solid", fgColor=highlight.fill, bgColor=highlight.fill),
+                font=Font(color=highlight.font, bold=True)))
+
+    def chart(self, sheet, row: int, chart: Chart) -> None:
+        placed = self.placed[chart.table]
+        target = self.book[placed.sheet]
+        bar = BarChart()
+        bar.type = "bar" if chart.horizontal else "col"
+        bar.title = text(chart.title, self.lang)
+        bar.style = 10
+        if chart.stacked:
+            bar.grouping, bar.overlap = "stacked", 100
+        for key in chart.series:
+            column = placed.first_column + [c.key for c in placed.table.columns].index(key)
+            bar.add_data(Reference(target, min_col=column, min_row=placed.header_row,
+                                   max_row=placed.last_row), titles_from_data=True)
+        category = placed.first_column + [c.key for c in placed.table.columns].index(
+            chart.category)
+        bar.set_categories(Reference(target, min_col=category, min_row=placed.header_row + 1,
+                                     max_row=placed.last_row))
+        bar.y_axis.numFmt = chart.y_format
+        bar.y_axis.majorGridlines = None
+        bar.x_axis.delete = bar.y_axis.delete = False
+        bar.height, bar.width = 9, 22
+        sheet.add_chart(bar, f"A{row}")
+
+    @staticmethod
+    def height(block: Any) -> int:
+        if isinstance(block, Table):
+            return 1 + max(block.size, len(block.rows), 1)
+        if isinstance(block, L):
+            return len(block.ja.split("\n"))
+        if isinstance(block, FieldRow):
+            return 2 if block.headers else 1
+        return {Field: 1, Chart: 19}[type(block)]
+
+    def layout(self, spec: Sheet) -> list[tuple[Any, int]]:
+        """Each block of ``spec`` with its first row: a blank row between blocks, except
+        between consecutive fields."""
+        rows, row, previous = [], 3, None
+        for block in spec.blocks:
+            continues = (isinstance(block, Field) and isinstance(previous, (Field, FieldRow))) or (
+                isinstance(block, FieldRow) and not block.headers
+                and isinstance(previous, FieldRow))
+            if previous is not None and not continues:
+                row += 1
+            rows.append((block, row))
+            row += self.height(block)
+            previous = block
+        return rows
+
+    def sheet(self, spec: Sheet) -> None:
+        sheet = self.book[text(spec.name, self.lang)]
+        sheet.sheet_view.showGridLines = False
+        title = sheet.cell(1, 1, text(spec.title, self.lang))
+        title.font = Font(name=FONT, bold=True, size=14, color="1F4E78")
+        first_table = None
+        for block, row in self.layout(spec):
+            if isinstance(block, Field):
+                self.field(sheet, row, block)
+            elif isinstance(block, FieldRow):
+                self.field_row(sheet, row, block)
+            elif isinstance(block, Table):
+                first_table = first_table or self.placed[block.name]
+                self.table(sheet, self.placed[block.name])
+            elif isinstance(block, Chart):
+                self.chart(sheet, row, block)
+            else:
+                for offset, line in enumerate(text(block, self.lang).split("\n")):
+                    sheet.cell(row + offset, 1, line).font = Font(name=FONT, color="404040")
+        sheet.column_dimensions["A"].width = max(sheet.column_dimensions["A"].width or 0, 16)
+        for letter, width in spec.widths.items():
+            sheet.column_dimensions[letter].width = width
+        if first_table:
+            sheet.freeze_panes = f"C{first_table.header_row + 1}"
+            sheet.print_title_rows = f"{first_table.header_row}:{first_table.header_row}"
+        sheet.page_setup.orientation = "landscape" if spec.landscape else "portrait"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_options.horizontalCentered = True
+        if spec.protect:
+            sheet.protection.sheet = True
+            sheet.protection.formatColumns = sheet.protection.formatRows = False
+            sheet.protection.autoFilter = sheet.protection.sort = False
+
+    def build(self) -> Workbook:
+        # Sheets and tables are placed first so any formula can refer to any table.
+        for spec in self.spec.sheets:
+            sheet = self.book.create_sheet(text(spec.name, self.lang))
+            for block, row in self.layout(spec):
+                if isinstance(block, Table):
+                    headers = {c.key: text(c.label, self.lang) for c in block.columns}
+                    self.placed[block.name] = Placed(block, sheet.title, row, 1, headers)
+        for spec in self.spec.sheets:
+            self.sheet(spec)
+        self.book.properties.creator = "kaishu"
+        self.book.properties.title = self.spec.file
+        return self.book
+
+
+def build(spec: WorkbookSpec, lang: str, path: Path) -> None:
+    Builder(spec, lang).build().save(path)

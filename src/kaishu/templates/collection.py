@@ -1,0 +1,285 @@
+"""The monthly collection-check workbook (月次回収チェック表, DOMAIN.md sections 2, 6 and 7).
+
+The refresh writes the ``value`` columns; the sheet computes the ``formula`` columns from
+them and from the settings, so a user can change a limit or a threshold and see the effect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .spec import (
+    A_DATE, COUNT, DATE, DAYS, MONEY, MONTH, POSITIVE_DAYS, RATIO, RATIO_0_1, YEN,
+    Chart, Column, Field, FieldRow, Highlight, L, Sheet, Table, Validation, WorkbookSpec,
+    native,
+)
+
+ROWS = 60
+_KEYS = ("code", "name", "salesperson", "credit_limit", "opening", "billed", "scheduled",
+         "on_schedule", "transfer", "note", "densai", "fee", "site", "collection_days",
+         "exposure", "overdue_31_60", "site_before", "new_notes", "collection_sales")
+#: Illustrative rows until the month is refreshed from a ledger (September 2025).
+EXAMPLE_MONTH = tuple(dict(zip(_KEYS, row)) for row in (
+    ("C001", "株式会社青葉商事", "佐藤", 6_000_000, 5_500_000, 3_200_000, 3_000_000, 3_000_000,
+     2_000_000, 1_000_000, None, None, 30, 75, 6_700_000, None, 28, False, 2_800_000),
+    ("C002", "有限会社みなと工業", "佐藤", 2_000_000, 1_800_000, 900_000, 1_000_000, 700_000,
+     700_000, None, None, None, 0, 40, 2_000_000, 300_000, 0, False, 700_000),
+    ("C003", "株式会社さくら食品", "鈴木", 6_000_000, 4_000_000, 4_500_000, 4_200_000, 4_200_000,
+     4_199_340, None, None, 660, 0, 31, 4_300_000, None, 0, False, 4_199_340),
+    ("C004", "東和建材株式会社", "鈴木", 13_500_000, 9_000_000, 5_000_000, 4_800_000, 4_800_000,
+     None, None, 4_800_000, None, 120, 150, 17_000_000, None, 60, True, 2_500_000),
+    ("C005", "株式会社ひかり電機", "高橋", None, 0, 1_200_000, 0, 0, None, None, None, None,
+     None, None, 1_200_000, None, None, False, 0),
+))
+EXAMPLE_PLAN = tuple(
+    {"code": r["code"], "name": r["name"], "salesperson": r["salesperson"], "due_next": due,
+     "overdue": overdue, "first_due": first}
+    for r, (due, overdue, first) in zip(EXAMPLE_MONTH, (
+        (3_200_000, 0, dt.date(2025, 10, 31)), (900_000, 300_000, dt.date(2025, 10, 10)),
+        (4_500_000, 0, dt.date(2025, 10, 31)), (5_000_000, 0, dt.date(2025, 10, 31)),
+        (1_200_000, 0, dt.date(2025, 10, 31)))))
+
+
+def value(key: str, label: L, fmt=YEN, width: float = 0) -> Column:
+    """A column the refresh writes."""
+    return Column(key, label, "value", format=fmt, width=width)
+
+
+def formula(key: str, label: L, expression, fmt=YEN, width: float = 0) -> Column:
+    return Column(key, label, "formula", expression, fmt, width)
+
+
+#: Receipt methods (DOMAIN.md section 6), in the order of the columns.
+METHODS = (
+    ("cash", L("現金", "Cash")), ("transfer", L("振込", "Transfer")),
+    ("note", L("手形", "Note")), ("densai", L("でんさい", "Densai")),
+    ("offset", L("相殺", "Offset")), ("fee", L("手数料", "Fee")),
+    ("other", L("その他", "Other")),
+)
+#: Aging buckets of overdue amounts by days past due (AGING_BUCKET's default edges).
+BUCKETS = (("overdue_1_30", "1-30"), ("overdue_31_60", "31-60"), ("overdue_61_90", "61-90"),
+           ("overdue_91_120", "91-120"), ("overdue_121", "121-"))
+
+WARNINGS = {
+    "no_limit": L("限度未設定", "No limit"),
+    "over_limit": L("限度超過", "Over limit"),
+    "near_limit": L("限度接近", "Near limit"),
+    "overdue": L("延滞", "Overdue"),
+    "low_rate": L("回収率低下", "Low collection rate"),
+    "longer_site": L("サイト長期化", "Longer site"),
+    "new_notes": L("手形化", "New notes"),
+}
+
+
+def _warnings(lang: str) -> str:
+    w = {k: v(lang) for k, v in WARNINGS.items()}
+    return (
+        '=IF({@code}="","",TRIM('
+        f'IF(N({{@credit_limit}})<=0,"{w["no_limit"]} ",'
+        f'IF({{@utilisation}}>OverLimit,"{w["over_limit"]} ",'
+        f'IF({{@utilisation}}>NearLimit,"{w["near_limit"]} ","")))'
+        f'&IF(N({{@overdue}})>0,"{w["overdue"]} ","")'
+        f'&IF(AND({{@rate}}<>"",N({{@rate}})<RateTarget),"{w["low_rate"]} ","")'
+        f'&IF(AND({{@site_before}}<>"",{{@site}}<>"",'
+        f'N({{@site}})-N({{@site_before}})>=SiteIncrease),"{w["longer_site"]} ","")'
+        f'&IF({{@new_notes}}=TRUE,"{w["new_notes"]}","")))')
+
+
+MONTHLY = Table("Collection", (
+    value("code", L("得意先コード", "Customer code"), "General", 12),
+    value("name", L("得意先名", "Customer name"), "General", 22),
+    value("salesperson", L("担当者", "Salesperson"), "General", 9),
+    Column("credit_limit", L("信用限度額", "Credit limit"), "value", format=YEN,
+           validation=MONEY),
+    value("opening", L("前月残高", "Opening balance")),
+    value("billed", L("当月売上", "Billed")),
+    value("scheduled", L("当月回収予定額", "Scheduled")),
+    value("on_schedule", L("予定内回収額", "Collected on schedule")),
+    formula("collected", L("当月回収額", "Collected"),
+            '=IF({@code}="","",SUM({@cash..other}))'),
+    *(value(key, label) for key, label in METHODS),
+    value("site", L("回収サイト", "Collection site"), DAYS),
+    value("collection_days", L("回収期間", "Collection days"), DAYS),
+    value("exposure", L("与信残高", "Exposure")),
+    *(value(key, L(f"延滞{label}", f"Overdue {label}")) for key, label in BUCKETS),
+    formula("overdue", L("延滞合計", "Overdue total"),
+            '=IF({@code}="","",SUM({@overdue_1_30..overdue_121}))'),
+    value("advance", L("前受金", "Advance")),
+    value("site_before", L("前3ヶ月平均サイト", "Site, previous 3 months"), DAYS),
+    value("new_notes", L("手形化", "New notes"), "General"),
+    value("collection_sales", L("回収基準売上", "Collection-based sales")),
+    formula("rate", L("回収率", "Collection rate"),
+            '=IF(N({@scheduled})<=0,"",' + native(
+                "COLLECTION_RATE", collected="{@on_schedule}", due="{@scheduled}") + ")", RATIO),
+    formula("efficiency", L("回収基準比率", "Collection efficiency"),
+            '=IF(OR(N({@scheduled})<=0,N({@collection_days})<=0),"",' + native(
+                "COLLECTION_EFFICIENCY", collected="{@on_schedule}", due="{@scheduled}",
+                collection_days="{@collection_days}") + ")", RATIO),
+    formula("closing", L("当月残高", "Closing balance"),
+            '=IF({@code}="","",{@opening}+{@billed}-{@collected})'),
+    formula("utilisation", L("使用率", "Utilisation"),
+            '=IF(OR({@code}="",N({@credit_limit})<=0),"",{@exposure}/{@credit_limit})', RATIO),
+    formula("warnings", L("警告", "Warnings"), L(_warnings("ja"), _warnings("en")), "General",
+            28),
+    Column("memo", L("対応メモ", "Follow-up notes"), width=24),
+), EXAMPLE_MONTH, ROWS, highlights=(
+    Highlight(("utilisation",), "AND(ISNUMBER({$utilisation}),{$utilisation}>OverLimit)",
+              "F8CBAD", "9C0006"),
+    Highlight(("utilisation",), "AND(ISNUMBER({$utilisation}),{$utilisation}>NearLimit)",
+              "FFE699", "7F6000"),
+    Highlight(("overdue",), "N({$overdue})>0", "F4B084", "833C0B"),
+    Highlight(("rate",), "AND(ISNUMBER({$rate}),{$rate}<RateTarget)", "F8CBAD", "9C0006"),
+    Highlight(("warnings",), 'LEN({$warnings})>0', "FCE4D6", "C00000"),
+))
+
+
+def _by_salesperson(key: str) -> str:
+    return (f'=IF({{@salesperson}}="","",SUMIFS({{Collection:{key}}},'
+            f'{{Collection:salesperson}},{{@salesperson}}))')
+
+
+SALESPEOPLE = Table("BySalesperson", (
+    value("salesperson", L("担当者", "Salesperson"), "General", 12),
+    formula("billed", L("当月売上", "Billed"), _by_salesperson("billed")),
+    formula("scheduled", L("当月回収予定額", "Scheduled"), _by_salesperson("scheduled")),
+    formula("on_schedule", L("予定内回収額", "Collected on schedule"),
+            _by_salesperson("on_schedule")),
+    formula("collected", L("当月回収額", "Collected"), _by_salesperson("collected")),
+    formula("rate", L("回収率", "Collection rate"),
+            '=IF(N({@scheduled})<=0,"",{@on_schedule}/{@scheduled})', RATIO),
+    formula("overdue", L("延滞合計", "Overdue"), _by_salesperson("overdue")),
+    formula("over_limit", L("限度超過先数", "Customers over limit"),
+            '=IF({@salesperson}="","",COUNTIFS({Collection:salesperson},{@salesperson},'
+            '{Collection:utilisation},">"&OverLimit))', COUNT),
+    formula("collection_sales", L("回収基準売上", "Collection-based sales"),
+            _by_salesperson("collection_sales")),
+), ({"salesperson": "佐藤"}, {"salesperson": "鈴木"}, {"salesperson": "高橋"}), 20, highlights=(
+    Highlight(("rate",), "AND(ISNUMBER({$rate}),{$rate}<RateTarget)", "F8CBAD", "9C0006"),))
+
+PLAN = Table("Plan", (
+    value("code", L("得意先コード", "Customer code"), "General", 12),
+    value("name", L("得意先名", "Customer name"), "General", 22),
+    value("salesperson", L("担当者", "Salesperson"), "General", 9),
+    value("due_next", L("翌月期日到来額", "Falling due next month")),
+    value("overdue", L("延滞額", "Overdue now")),
+    formula("total", L("翌月回収予定額", "To collect next month"),
+            '=IF({@code}="","",N({@due_next})+N({@overdue}))'),
+    value("first_due", L("最初の期日", "First due date"), DATE, 12),
+    Column("memo", L("回収の段取り", "Collection steps"), width=30),
+), EXAMPLE_PLAN, ROWS, highlights=(
+    Highlight(("overdue",), "N({$overdue})>0", "F4B084", "833C0B"),))
+
+SITE_EXAMPLE = Table("SiteExample", (
+    Column("method", L("回収方法", "Receipt"), width=18),
+    Column("amount", L("金額", "Amount"), format=YEN, validation=MONEY),
+    Column("days", L("サイト(日)", "Days to cash"), format=DAYS,
+           validation=Validation("decimal", 0, 3650)),
+    formula("weighted", L("金額×日数", "Amount × days"),
+            '=IF(OR({@amount}="",{@days}=""),"",{@amount}*{@days})', YEN, 16),
+), ({"method": L("現金", "Cash"), "amount": 300_000, "days": 0},
+    {"method": L("手形 (60日)", "Note (60 days)"), "amount": 300_000, "days": 60},
+    {"method": L("手形 (120日)", "Note (120 days)"), "amount": 400_000, "days": 120}), 6)
+
+CHECKPOINTS = Table("Checkpoints", (
+    value("number", L("No.", "No."), "0", 5),
+    value("point", L("チェックポイント", "Checkpoint"), "General", 60),
+    Column("checked", L("確認", "Done"), width=6,
+           validation=Validation("list", choices=("✓",), message=L("✓ を選択", "Pick ✓"))),
+    Column("checked_on", L("確認日", "Checked on"), format=DATE, width=12, validation=A_DATE),
+    Column("memo", L("メモ", "Notes"), width=40),
+), tuple({"number": i, "point": point} for i, point in enumerate((
+    L("売上は回収して初めて完了する、という考えが社内で共有されているか",
+      "Is a sale complete only when it is collected, for everyone in the company?"),
+    L("回収の成果が営業担当者の評価に反映されているか",
+      "Is collection reflected in the salespeople's evaluation?"),
+    L("営業担当者に回収・与信管理の教育をしているか",
+      "Are salespeople trained in collection and credit management?"),
+    L("営業と経理が連携して入金・延滞を確認しているか",
+      "Do sales and accounting work together on receipts and overdue amounts?"),
+    L("与信限度額の設定・見直しなどリスク管理の仕組みがあるか",
+      "Is risk management in place (credit limits set and reviewed)?"),
+), start=1)), 5)
+
+SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
+    Field("TargetMonth", L("対象月", "Month"), dt.date(2025, 9, 1), MONTH, A_DATE,
+          L("更新する月 (その月の1日)", "The month to refresh (its first day)")),
+    Field("BaseDate", L("基準日", "Reference date"), dt.date(2025, 9, 30), DATE, A_DATE,
+          L("延滞日数はこの日で数えます (通常は月末)", "Days past due are counted at this date "
+            "(normally the month end)")),
+    Field("LedgerFolder", L("台帳の場所", "Ledger location"), "ledger", "@", None,
+          L("会計システムから出力した得意先・請求・入金ファイルのフォルダ (この ブックからの相対パス可)",
+            "Folder of the customers, invoices and receipts exported from the accounting "
+            "system (may be relative to this workbook)")),
+    Field("OverLimit", L("限度超過 (使用率)", "Over limit (utilisation)"), 1.0, RATIO,
+          Validation("decimal", 0, 10)),
+    Field("NearLimit", L("限度接近 (使用率)", "Near limit (utilisation)"), 0.8, RATIO,
+          Validation("decimal", 0, 10)),
+    Field("RateTarget", L("回収率の目標", "Collection rate target"), 0.9, RATIO, RATIO_0_1),
+    Field("SiteIncrease", L("サイト長期化 (前3ヶ月平均より何日長いか)",
+                            "Longer site (days above the previous 3 months)"), 15, DAYS,
+          POSITIVE_DAYS),
+    Field("FeeTolerance", L("振込手数料の許容額", "Bank fee tolerance"), 1000, YEN, MONEY,
+          L("入金後の残額がこれ以下なら手数料として消し込みます",
+            "A remainder up to this after a receipt is closed as a fee")),
+    Field("NoteLookback", L("手形化の判定期間(月)", "New notes: months looked back"), 6, "0",
+          Validation("whole", 1, 36)),
+    FieldRow("AgingEdges", L("延滞区分の境界(日)", "Aging bucket edges (days)"),
+             (L("1", "1"), L("2", "2"), L("3", "3"), L("4", "4")), (30, 60, 90, 120), "0",
+             Validation("whole", 1, 3650)),
+), landscape=False, widths={"A": 36, "B": 16, "C": 70})
+
+SHEETS = (
+    Sheet(L("月次回収チェック", "Monthly check"), L(
+        "月次回収チェック表 — 回収するまでが営業", "Monthly collection check — a sale is not done "
+        "until it is collected"), (
+        Field("ShownMonth", L("対象月", "Month"), "=TargetMonth", MONTH),
+        Field("ShownBaseDate", L("基準日", "Reference date"), "=BaseDate", DATE),
+        MONTHLY,
+        Chart(L("与信枠の使用率", "Credit limit utilisation"), "Collection", "name",
+              ("utilisation",), "0%"),
+        Chart(L("延滞の内訳 (経過日数別)", "Overdue by days past due"), "Collection", "name",
+              tuple(k for k, _ in BUCKETS), stacked=True),
+    )),
+    Sheet(L("担当者別", "By salesperson"), L(
+        "担当者別の回収状況 (回収基準売上 = 当月の現金・振込・相殺等 + 当月に期日の来た手形・でんさい)",
+        "Collection by salesperson (collection-based sales = cash, transfers and offsets "
+        "received + notes and densai maturing this month)"), (
+        SALESPEOPLE,
+        Chart(L("売上と回収基準売上", "Billed and collection-based sales"), "BySalesperson",
+              "salesperson", ("billed", "collection_sales"), horizontal=False),
+    )),
+    Sheet(L("翌月回収予定", "Next month"), L(
+        "翌月の回収予定表 (翌月に期日の来る額 + 延滞額)",
+        "What to collect next month (falling due + overdue)"), (PLAN,)),
+    Sheet(L("回収サイト計算例", "Site example"), L(
+        "回収サイトの計算例 (記事の例: 売上100万円を現金30万・60日手形30万・120日手形40万で回収)",
+        "Collection site, the article's example (1,000,000 collected as 300,000 cash, "
+        "300,000 by 60-day note, 400,000 by 120-day note)"), (
+        SITE_EXAMPLE,
+        Field("ExampleSite", L("回収サイト", "Collection site"),
+              '=IF(SUM({SiteExample:amount})=0,"",' + native(
+                  "COLLECTION_SITE", amounts="{SiteExample:amount}",
+                  days="{SiteExample:days}") + ")", DAYS),
+        Field("ExampleBilled", L("請求額 (回収率の例)", "Billed (rate example)"), 36_000_000, YEN,
+              MONEY),
+        Field("ExampleCollected", L("回収額", "Collected"), 32_000_000, YEN, MONEY),
+        Field("ExampleRate", L("回収率", "Collection rate"),
+              '=IF(N(ExampleBilled)<=0,"",' + native(
+                  "COLLECTION_RATE", collected="ExampleCollected", due="ExampleBilled") + ")",
+              RATIO),
+        Field("EfficiencyBilled", L("請求額 (回収基準比率の例)", "Billed (efficiency example)"),
+              2_500, YEN, MONEY),
+        Field("EfficiencyCollected", L("回収額", "Collected"), 2_100, YEN, MONEY),
+        Field("EfficiencyDays", L("回収期間(日)", "Collection days"), 90, DAYS, POSITIVE_DAYS),
+        Field("ExampleEfficiency", L("回収基準比率", "Collection efficiency"),
+              '=IF(OR(N(EfficiencyBilled)<=0,N(EfficiencyDays)<=0),"",' + native(
+                  "COLLECTION_EFFICIENCY", collected="EfficiencyCollected",
+                  due="EfficiencyBilled", collection_days="EfficiencyDays") + ")", RATIO),
+    ), landscape=False, widths={"A": 26, "B": 16, "C": 14, "D": 16}),
+    Sheet(L("チェックポイント", "Checkpoints"), L(
+        "回収するまでが営業: 社内のチェックポイント", "A sale is not done until it is collected: "
+        "checkpoints"), (CHECKPOINTS,), landscape=False),
+    SETTINGS,
+)
+
+COLLECTION_CHECK = WorkbookSpec("collection_check.xlsx", SHEETS)
