@@ -34,6 +34,12 @@ def differences(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> list[st
     return sorted(n for n in left.keys() | right.keys() if left.get(n) != right.get(n))
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def save_atomically(path: str | os.PathLike[str], write: Callable[[Path], None]) -> None:
     """Call ``write`` on a temporary file beside ``path``, then move it into place, so a
     failure midway leaves the old file as it was."""
@@ -44,6 +50,7 @@ def save_atomically(path: str | os.PathLike[str], write: Callable[[Path], None])
     os.close(handle)
     try:
         write(Path(temporary))
+        os.chmod(temporary, path.stat().st_mode if path.exists() else 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
