@@ -220,6 +220,14 @@ METHOD_SHEETS = (
 # -- summary --------------------------------------------------------------------------------
 
 
+REVIEW_OVERDUE = L("期限超過", "Overdue")
+HEADROOM_CHECK = (
+    L("限度額の合計が運転資金枠を超えています。次の対策を検討してください。",
+      "The limits exceed the working capital for credit: consider these remedies."),
+    L("運転資金枠の範囲内です", "Within the working capital for credit"),
+)
+
+
 def _lookup(table: str, key: str) -> str:
     found = f"INDEX({{{table}:{key}}},MATCH({{@code}},{{{table}:code}},0))"
     return f'=IF({{@code}}="","",IFERROR(IF({found}="","",{found}),""))'
@@ -248,8 +256,9 @@ SUMMARY = Table("CL_Summary", (
     Column("review_by", L("次回見直し日", "Review by"), "formula",
            _lookup("CL_Target", "review_by"), DATE, 12),
     Column("status", L("見直し", "Review"), "formula", L(
-        '=IF({@review_by}="","",IF({@review_by}<BaseDate,"期限超過",""))',
-        '=IF({@review_by}="","",IF({@review_by}<BaseDate,"Overdue",""))'), "General", 10),
+        f'=IF({{@review_by}}="","",IF({{@review_by}}<BaseDate,"{REVIEW_OVERDUE.ja}",""))',
+        f'=IF({{@review_by}}="","",IF({{@review_by}}<BaseDate,"{REVIEW_OVERDUE.en}",""))'),
+           "General", 10),
 ), tuple({"code": c, "name": n, "salesperson": p} for c, n, p in CUSTOMERS[:4])
     + ({"code": CUSTOMERS[4][0], "name": CUSTOMERS[4][1], "salesperson": CUSTOMERS[4][2],
         "override": 1_500_000},), ROWS,
@@ -277,10 +286,9 @@ SUMMARY_SHEET = Sheet(L("集計", "Summary"), L(
     Field("Headroom", L("運転資金の余力", "Headroom"),
           "=" + native("CREDIT_HEADROOM", credit_limits="{CL_Summary:adopted}",
                        working_capital="WorkingCapital"), YEN),
-    Field("HeadroomCheck", L("判定", "Check"), L(
-        '=IF(Headroom<0,"限度額の合計が運転資金枠を超えています。次の対策を検討してください。","運転資金枠の範囲内です")',
-        '=IF(Headroom<0,"The limits exceed the working capital for credit: consider these '
-        'remedies.","Within the working capital for credit")')),
+    Field("HeadroomCheck", L("判定", "Check"), L(*(
+        f'=IF(Headroom<0,"{HEADROOM_CHECK[0](lang)}","{HEADROOM_CHECK[1](lang)}")'
+        for lang in ("ja", "en")))),
     *(Field(f"Remedy{i}", L("対策" if i == 1 else "", "Remedies" if i == 1 else ""),
             L(f'=IF(Headroom<0,"{r.ja}","")', f'=IF(Headroom<0,"{r.en}","")'))
       for i, r in enumerate(REMEDIES, start=1)),
