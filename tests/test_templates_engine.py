@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from kaishu.templates import LANGS, WORKBOOKS
 from kaishu.templates.builder import Builder
 from kaishu.templates.collection import BUCKETS, COLLECTION_CHECK, METHODS, WARNINGS
 from kaishu.templates.credit import CREDIT_LIMITS, HEADROOM_CHECK, REMEDIES, REVIEW_OVERDUE
-from kaishu.templates.spec import Field, Table
+from kaishu.templates.spec import Field, Table, WorkbookSpec
 
 
 def blank(value) -> bool:
@@ -317,6 +318,13 @@ def check(builder: Builder, values, lang: str) -> int:
     return checked
 
 
+def resized(spec: WorkbookSpec, rows: int) -> WorkbookSpec:
+    """``spec`` with room for ``rows`` data rows in every table (as a refresh makes)."""
+    return replace(spec, sheets=tuple(replace(sheet, blocks=tuple(
+        replace(b, size=max(b.size, rows)) if isinstance(b, Table) else b
+        for b in sheet.blocks)) for sheet in spec.sheets))
+
+
 def build(spec, lang: str, path: Path, fill=None) -> Builder:
     builder = Builder(spec, lang)
     builder.build()
@@ -331,7 +339,7 @@ def test_templates_as_shipped(tmp_path, recalculate, lang):
     builders = [build(spec, lang, tmp_path / spec.file) for spec in WORKBOOKS]
     books = recalculate(*(tmp_path / spec.file for spec in WORKBOOKS))
     counts = [check(b, values, lang) for b, values in zip(builders, books)]
-    assert all(c > 100 for c in counts), counts
+    assert all(c > 50 for c in counts), counts
 
 
 def test_the_shipped_figures_are_the_articles(tmp_path, recalculate):
@@ -450,7 +458,7 @@ def test_templates_with_random_inputs(tmp_path, recalculate, seed):
     rng = random.Random(seed)
     lang = LANGS[seed % 2]
     builders = [build(CREDIT_LIMITS, lang, tmp_path / "credit.xlsx", fill_credit(rng)),
-                build(COLLECTION_CHECK, lang, tmp_path / "collection.xlsx",
+                build(resized(COLLECTION_CHECK, 60), lang, tmp_path / "collection.xlsx",
                       fill_collection(rng))]
     books = recalculate(tmp_path / "credit.xlsx", tmp_path / "collection.xlsx")
     counts = [check(b, values, lang) for b, values in zip(builders, books)]

@@ -23,6 +23,7 @@ from .spec import Chart, Field, FieldRow, L, Sheet, Table, Validation, WorkbookS
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # 入力欄 yellow
 COMPUTED_FILL = PatternFill("solid", fgColor="EDF3FA")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+COMPUTED_HEADER_FILL = PatternFill("solid", fgColor="2F6F4F")  # columns the sheet computes
 THIN = Side(style="thin", color="B4C6E7")
 FONT = "Meiryo UI"
 PLACEHOLDER = re.compile(r"\{(@\w+(?:\.\.\w+)?|\$\w+|\w+:\w+)\}")
@@ -144,7 +145,7 @@ class Builder:
         for index, column in enumerate(table.columns, start=1):
             header = sheet.cell(row, index, placed.headers[column.key])
             header.font = Font(name=FONT, bold=True, color="FFFFFF")
-            header.fill = HEADER_FILL
+            header.fill = COMPUTED_HEADER_FILL if column.computed else HEADER_FILL
             header.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             formula = self.formula(text(column.formula, self.lang), table.name) \
                 if column.computed else None
@@ -162,9 +163,13 @@ class Builder:
                 values = table.rows[r - first] if r - first < len(table.rows) else {}
                 cell = sheet.cell(r, index, formula if formula else
                                   text(values.get(column.key), self.lang))
-                self.style_cell(cell, column.format, column.computed, fill=column.computed)
+                self.style_cell(cell, column.format, column.computed, fill=False)
             self.validate(sheet, column.validation, f"{letter}{first}:{letter}{last}")
         sheet.row_dimensions[row].height = 32
+        if table.details_from:  # detail columns: grouped and collapsed, [+] shows them
+            start = placed.letter(table.details_from)
+            sheet.column_dimensions.group(start, get_column_letter(len(table.columns)),
+                                          outline_level=1, hidden=True)
         ref = f"A{row}:{get_column_letter(len(table.columns))}{placed.last_row}"
         excel_table = ExcelTable(displayName=table.name, ref=ref, tableColumns=columns)
         excel_table.tableStyleInfo = TableStyleInfo(name=table.style, showRowStripes=True)
@@ -198,6 +203,7 @@ class Builder:
         bar.y_axis.majorGridlines = None
         bar.x_axis.delete = bar.y_axis.delete = False
         bar.height, bar.width = 9, 22
+        bar.visible_cells_only = False  # detail columns may be collapsed
         sheet.add_chart(bar, f"A{row}")
 
     @staticmethod
@@ -252,7 +258,7 @@ class Builder:
             sheet.print_title_rows = f"{first_table.header_row}:{first_table.header_row}"
         sheet.page_setup.orientation = "landscape" if spec.landscape else "portrait"
         sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, spec.pages_tall
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.print_options.horizontalCentered = True
         if spec.protect:

@@ -14,7 +14,6 @@ from .spec import (
     native,
 )
 
-ROWS = 60
 _KEYS = ("code", "name", "salesperson", "credit_limit", "opening", "billed", "scheduled",
          "on_schedule", "transfer", "note", "densai", "fee", "site", "collection_days",
          "exposure", "overdue_31_60", "site_before", "new_notes", "collection_sales")
@@ -91,23 +90,11 @@ MONTHLY = Table("Collection", (
     value("salesperson", L("担当者", "Salesperson"), "General", 9),
     Column("credit_limit", L("信用限度額", "Credit limit"), "value", format=YEN,
            validation=MONEY),
-    value("opening", L("前月残高", "Opening balance")),
-    value("billed", L("当月売上", "Billed")),
+    value("exposure", L("与信残高", "Exposure")),
+    formula("utilisation", L("使用率", "Utilisation"),
+            '=IF(OR({@code}="",N({@credit_limit})<=0),"",{@exposure}/{@credit_limit})', RATIO),
     value("scheduled", L("当月回収予定額", "Scheduled")),
     value("on_schedule", L("予定内回収額", "Collected on schedule")),
-    formula("collected", L("当月回収額", "Collected"),
-            '=IF({@code}="","",SUM({@cash..other}))'),
-    *(value(key, label) for key, label in METHODS),
-    value("site", L("回収サイト", "Collection site"), DAYS),
-    value("collection_days", L("回収期間", "Collection days"), DAYS),
-    value("exposure", L("与信残高", "Exposure")),
-    *(value(key, L(f"延滞{label}", f"Overdue {label}")) for key, label in BUCKETS),
-    formula("overdue", L("延滞合計", "Overdue total"),
-            '=IF({@code}="","",SUM({@overdue_1_30..overdue_121}))'),
-    value("advance", L("前受金", "Advance")),
-    value("site_before", L("前3ヶ月平均サイト", "Site, previous 3 months"), DAYS),
-    value("new_notes", L("手形化", "New notes"), "General"),
-    value("collection_sales", L("回収基準売上", "Collection-based sales")),
     formula("rate", L("回収率", "Collection rate"),
             '=IF(N({@scheduled})<=0,"",' + native(
                 "COLLECTION_RATE", collected="{@on_schedule}", due="{@scheduled}") + ")", RATIO),
@@ -115,14 +102,27 @@ MONTHLY = Table("Collection", (
             '=IF(OR(N({@scheduled})<=0,N({@collection_days})<=0),"",' + native(
                 "COLLECTION_EFFICIENCY", collected="{@on_schedule}", due="{@scheduled}",
                 collection_days="{@collection_days}") + ")", RATIO),
+    value("site", L("回収サイト", "Collection site"), DAYS),
+    formula("overdue", L("延滞合計", "Overdue total"),
+            '=IF({@code}="","",SUM({@overdue_1_30..overdue_121}))'),
+    formula("warnings", L("警告", "Warnings"), L(_warnings("ja"), _warnings("en")), "General",
+            30),
+    Column("memo", L("対応メモ", "Follow-up notes"), width=24),
+    # details, grouped: [+] above the sheet shows them
+    value("opening", L("前月残高", "Opening balance")),
+    value("billed", L("当月売上", "Billed")),
+    formula("collected", L("当月回収額", "Collected"),
+            '=IF({@code}="","",SUM({@cash..other}))'),
     formula("closing", L("当月残高", "Closing balance"),
             '=IF({@code}="","",{@opening}+{@billed}-{@collected})'),
-    formula("utilisation", L("使用率", "Utilisation"),
-            '=IF(OR({@code}="",N({@credit_limit})<=0),"",{@exposure}/{@credit_limit})', RATIO),
-    formula("warnings", L("警告", "Warnings"), L(_warnings("ja"), _warnings("en")), "General",
-            28),
-    Column("memo", L("対応メモ", "Follow-up notes"), width=24),
-), EXAMPLE_MONTH, ROWS, highlights=(
+    *(value(key, label) for key, label in METHODS),
+    value("collection_days", L("回収期間", "Collection days"), DAYS),
+    *(value(key, L(f"延滞{label}", f"Overdue {label}")) for key, label in BUCKETS),
+    value("advance", L("前受金", "Advance")),
+    value("site_before", L("前3ヶ月平均サイト", "Site, previous 3 months"), DAYS),
+    value("new_notes", L("手形化", "New notes"), "General"),
+    value("collection_sales", L("回収基準売上", "Collection-based sales")),
+), EXAMPLE_MONTH, details_from="opening", highlights=(
     Highlight(("utilisation",), "AND(ISNUMBER({$utilisation}),{$utilisation}>OverLimit)",
               "F8CBAD", "9C0006"),
     Highlight(("utilisation",), "AND(ISNUMBER({$utilisation}),{$utilisation}>NearLimit)",
@@ -153,7 +153,7 @@ SALESPEOPLE = Table("BySalesperson", (
             '{Collection:utilisation},">"&OverLimit))', COUNT),
     formula("collection_sales", L("回収基準売上", "Collection-based sales"),
             _by_salesperson("collection_sales")),
-), ({"salesperson": "佐藤"}, {"salesperson": "鈴木"}, {"salesperson": "高橋"}), 20, highlights=(
+), ({"salesperson": "佐藤"}, {"salesperson": "鈴木"}, {"salesperson": "高橋"}), highlights=(
     Highlight(("rate",), "AND(ISNUMBER({$rate}),{$rate}<RateTarget)", "F8CBAD", "9C0006"),))
 
 PLAN = Table("Plan", (
@@ -166,7 +166,7 @@ PLAN = Table("Plan", (
             '=IF({@code}="","",N({@due_next})+N({@overdue}))'),
     value("first_due", L("最初の期日", "First due date"), DATE, 12),
     Column("memo", L("回収の段取り", "Collection steps"), width=30),
-), EXAMPLE_PLAN, ROWS, highlights=(
+), EXAMPLE_PLAN, highlights=(
     Highlight(("overdue",), "N({$overdue})>0", "F4B084", "833C0B"),))
 
 SITE_EXAMPLE = Table("SiteExample", (
@@ -226,7 +226,7 @@ SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
     FieldRow("AgingEdges", L("延滞区分の境界(日)", "Aging bucket edges (days)"),
              (L("1", "1"), L("2", "2"), L("3", "3"), L("4", "4")), (30, 60, 90, 120), "0",
              Validation("whole", 1, 3650)),
-), landscape=False, widths={"A": 36, "B": 16, "C": 70})
+), landscape=False, pages_tall=1, widths={"A": 36, "B": 16, "C": 70})
 
 SHEETS = (
     Sheet(L("月次回収チェック", "Monthly check"), L(
@@ -275,10 +275,10 @@ SHEETS = (
               '=IF(OR(N(EfficiencyBilled)<=0,N(EfficiencyDays)<=0),"",' + native(
                   "COLLECTION_EFFICIENCY", collected="EfficiencyCollected",
                   due="EfficiencyBilled", collection_days="EfficiencyDays") + ")", RATIO),
-    ), landscape=False, widths={"A": 26, "B": 16, "C": 14, "D": 16}),
+    ), landscape=False, pages_tall=1, widths={"A": 26, "B": 16, "C": 14, "D": 16}),
     Sheet(L("チェックポイント", "Checkpoints"), L(
         "回収するまでが営業: 社内のチェックポイント", "A sale is not done until it is collected: "
-        "checkpoints"), (CHECKPOINTS,), landscape=False),
+        "checkpoints"), (CHECKPOINTS,), landscape=False, pages_tall=1),
     SETTINGS,
 )
 

@@ -68,7 +68,7 @@ SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
           L("空欄なら正味運転資金を使います", "Blank: the net working capital is used")),
     Field("WorkingCapital", L("運転資金枠", "Working capital for credit"),
           '=IF(WorkingCapitalEntered="",NetWorkingCapital,WorkingCapitalEntered)', YEN),
-), landscape=False, widths={"A": 40, "B": 18, "C": 60})
+), landscape=False, pages_tall=1, widths={"A": 40, "B": 18, "C": 60})
 
 # -- the four methods -----------------------------------------------------------------------
 
@@ -178,17 +178,17 @@ METHOD_SHEETS = (
     Sheet(L("方法1 資金繰り", "1 Cash flow"),
           L("(1) 自社の資金繰りに基づく設定法: 年間売上高 × 資金固定期間 / 年間日数",
             "(1) From our cash flow: annual sales × days funds are tied up / days in year"),
-          (CASHFLOW,)),
+          (CASHFLOW,), pages_tall=1),
     Sheet(L("方法2 売上見積", "2 Customer purchases"),
           L("(2) 得意先売上見積りに基づく設定法: (売上見積高 − 売上総利益見積高) × 自社仕入れ比率 × 回収期間 / 年間日数",
             "(2) From the customer's purchases: (sales − gross profit) × our share × "
-            "collection days / days in year"), (PURCHASE,)),
+            "collection days / days in year"), (PURCHASE,), pages_tall=1),
     Sheet(L("方法3 売上目標", "3 Sales target"),
           L("(3) 得意先売上目標と回収期間による設定法: 年間売上目標 × 回収期間目標 / 年間日数",
             "(3) From the sales target: annual target × collection days target / days in year"),
           (TARGET, L("次回見直し日が基準日(設定シート)を過ぎた行は赤く表示されます。少なくとも年1回見直してください。",
                      "Review dates past the reference date (Settings) are shown in red. "
-                     "Review every limit at least once a year."))),
+                     "Review every limit at least once a year.")), pages_tall=1),
     Sheet(L("方法4 比率指数", "4a Ratio index"),
           L("比率指数値: 財務比率を標準値と比べた点数の加重平均 (1.0 = 標準)",
             "Ratio index: financial ratios scored against standards, weighted (1.0 = standard)"),
@@ -203,7 +203,7 @@ METHOD_SHEETS = (
                     FLAG),
            Field("RatioCap", L("点数の上限", "Score cap"), 2.0, INDEX,
                  Validation("decimal", 0.0001, 100)),
-           RATIOS)),
+           RATIOS), pages_tall=1),
     Sheet(L("方法4 総合指定", "4 Composite"),
           L("(4) 総合指定法: 1ヶ月販売基準 (月間売上高 × 原価率) × 標準信用期間 × 信用指数",
             "(4) Composite: monthly sales × cost ratio × standard credit months × credit index"),
@@ -214,7 +214,7 @@ METHOD_SHEETS = (
            L("経営者評価値・その他評価値は5段階 (0.6 / 0.8 / 1.0 / 1.2 / 1.4、1.0 = 標準的な得意先)",
              "Management and other scores have five grades "
              "(0.6 / 0.8 / 1.0 / 1.2 / 1.4, 1.0 = a standard customer)"),
-           COMPOSITE)),
+           COMPOSITE), pages_tall=1),
 )
 
 # -- summary --------------------------------------------------------------------------------
@@ -296,7 +296,7 @@ SUMMARY_SHEET = Sheet(L("集計", "Summary"), L(
       "Adopted limit = the smallest limit of the methods filled in → tax-inclusive → rounded "
       "down. An override is used as it is."),
     SUMMARY,
-), widths={"A": 30, "B": 16})
+), pages_tall=1, widths={"A": 30, "B": 16})
 
 CREDIT_LIMITS = WorkbookSpec("credit_limits.xlsx", (
     SUMMARY_SHEET, *METHOD_SHEETS, SETTINGS))

@@ -110,6 +110,7 @@ class Table:
     size: int = 0  # data rows, at least len(rows)
     highlights: tuple[Highlight, ...] = ()
     style: str = "TableStyleMedium2"
+    details_from: str = ""  # this column and those after it are grouped and collapsed
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -165,6 +166,7 @@ class Sheet:
     blocks: tuple[Any, ...]  # Fields, FieldRows, Tables, Charts and L notes, in order
     landscape: bool = True
     protect: bool = True
+    pages_tall: int = 0  # 0: as many as the rows need; 1: shrink to one page
     widths: dict[str, float] = field(default_factory=dict)
 
 

@@ -1,0 +1,38 @@
+"""Render the README's pictures of the templates from the real files.
+
+LibreOffice prints each workbook to PDF (formulas computed, one page per sheet at A4), and
+pdftoppm turns the pages into PNG files in docs/images/. Run:
+``python3 scripts/render_pictures.py`` (needs LibreOffice, poppler-utils and a Japanese
+font: scripts/setup installs them).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from kaishu.libreoffice import convert
+from kaishu.templates import WORKBOOKS, write_templates
+
+ROOT = Path(__file__).resolve().parents[1]
+IMAGES = ROOT / "docs" / "images"
+
+
+def main() -> None:
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    for old in IMAGES.glob("*.png"):
+        old.unlink()
+    with tempfile.TemporaryDirectory() as work:
+        books = write_templates(Path(work))
+        for spec, pdf in zip(WORKBOOKS, convert(books, Path(work) / "pdf", "pdf")):
+            stem = Path(spec.file).stem
+            subprocess.run([shutil.which("pdftoppm") or "pdftoppm", "-png", "-r", "80",
+                            str(pdf), str(IMAGES / stem)], check=True)
+    for image in sorted(IMAGES.glob("*.png")):
+        print(image.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()
