@@ -1,0 +1,232 @@
+"""Read a ledger export: a folder of CSV files (UTF-8, UTF-8 with BOM or CP932) or one xlsx.
+
+Every cell that cannot be read is reported with file, row, column and value — all of them
+at once — and nothing is returned, so nothing is written from a half-read ledger.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import KaishuError, format_value
+from . import values as parse
+from .schema import BALANCES, CUSTOMERS, INVOICES, NOTE_METHODS, PARTS, RECEIPTS, Part
+
+#: Tried in order; UTF-8 is strict enough that text decoding as UTF-8 is UTF-8.
+ENCODINGS = ("utf-8-sig", "cp932")
+MAX_REPORTED = 200
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int | None
+    column: str | None
+    value: object
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.file + (f" row {self.row}" if self.row else "") + \
+            (f", column {self.column}" if self.column else "")
+        got = "" if self.value is None else f": {format_value(self.value)}"
+        return f"{where}{got} — expected {self.expected}"
+
+
+class LedgerError(KaishuError):
+    """The ledger could not be read; ``problems`` lists every cell at fault."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        shown = problems[:MAX_REPORTED]
+        more = len(problems) - len(shown)
+        lines = [str(p) for p in shown] + ([f"... and {more} more"] if more else [])
+        super().__init__(f"{len(problems)} problem(s) in the ledger:\n  " + "\n  ".join(lines))
+
+
+@dataclass
+class Ledger:
+    customers: pd.DataFrame
+    invoices: pd.DataFrame
+    receipts: pd.DataFrame
+    balances: pd.DataFrame
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def decode(data: bytes, file: str) -> str:
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as error:
+            failure = error
+    raise LedgerError([Problem(file, None, None, None,
+                               f"text in UTF-8 or CP932/Shift_JIS (undecodable byte at "
+                               f"offset {failure.start})")])
+
+
+def _frame_from_csv(path: Path) -> pd.DataFrame:
+    text = decode(path.read_bytes(), path.name)
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                        skip_blank_lines=False, skipinitialspace=True)
+    frame.index = frame.index + 2  # file rows: the header is row 1
+    return frame
+
+
+def _frame_from_sheet(path: Path, sheet: str) -> pd.DataFrame:
+    frame = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
+    frame = frame.map(_cell_text)
+    frame.index = frame.index + 2
+    return frame
+
+
+def _cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp) or hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _locate(source: Path) -> dict[str, tuple[str, callable]]:
+    """Each part's file (or sheet) and how to read it."""
+    found = {}
+    if source.is_file() and source.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        sheets = load_workbook(source, read_only=True).sheetnames
+        for part in PARTS:
+            name = next((s for s in sheets if s.strip().lower() in
+                         {n.lower() for n in part.names}), None)
+            if name:
+                found[part.name] = (f"{source.name}[{name}]",
+                                    lambda s=name: _frame_from_sheet(source, s))
+        return found
+    if not source.is_dir():
+        raise LedgerError([Problem(str(source), None, None, None,
+                                   "a folder of CSV files or an .xlsx workbook")])
+    files = {p.stem.strip().lower(): p for p in sorted(source.iterdir())
+             if p.suffix.lower() == ".csv"}
+    for part in PARTS:
+        path = next((files[n.lower()] for n in part.names if n.lower() in files), None)
+        if path:
+            found[part.name] = (path.name, lambda p=path: _frame_from_csv(p))
+    return found
+
+
+def _columns(part: Part, frame: pd.DataFrame, file: str, problems: list[Problem]) -> dict:
+    """Map the file's headers (English or Japanese) onto the part's columns."""
+    headers = {parse.normalise(pd.Series([h])).iloc[0].lower(): h for h in frame.columns}
+    mapped = {}
+    for column in part.columns:
+        header = next((headers[h.lower()] for h in column.headers if h.lower() in headers), None)
+        if header is not None:
+            mapped[column.name] = header
+        elif column.required:
+            problems.append(Problem(file, 1, column.ja, None,
+                                    f"a column {column.ja} ({column.name})"))
+    return mapped
+
+
+def _part(part: Part, frame: pd.DataFrame, file: str, problems: list[Problem]) -> pd.DataFrame:
+    mapped = _columns(part, frame, file, problems)
+    text = pd.DataFrame({name: parse.normalise(frame[h]) for name, h in mapped.items()},
+                        index=frame.index)
+    text = text[(text != "").any(axis=1)]  # blank rows are skipped
+    out = pd.DataFrame(index=text.index)
+    for column in part.columns:
+        if column.name not in text:
+            continue
+        cells = text[column.name]
+        present = cells != ""
+        if column.required:
+            for row in cells.index[~present]:
+                problems.append(Problem(file, int(row), mapped[column.name], None,
+                                        parse.EXPECTED[column.kind] + " (required)"))
+        values, bad = parse.PARSERS[column.kind](cells.where(present, ""))
+        bad = bad & present
+        for row in cells.index[bad]:
+            problems.append(Problem(file, int(row), mapped[column.name],
+                                    frame.at[row, mapped[column.name]],
+                                    parse.EXPECTED[column.kind]))
+        out[column.name] = values.where(present, None) if column.kind not in ("amount",
+                                                                              "number") \
+            else values.where(present)
+    out["row"] = out.index.astype(int)
+    return out
+
+
+def _check_references(ledger: dict[str, pd.DataFrame], files: dict[str, str],
+                      problems: list[Problem]) -> None:
+    customers, invoices, receipts = (ledger[p] for p in ("customers", "invoices", "receipts"))
+    for part, key, label in (("customers", "customer_id", "得意先コード"),
+                             ("invoices", "invoice_id", "請求番号")):
+        frame = ledger[part]
+        if key in frame:
+            for row in frame.index[frame[key].duplicated(keep="first")]:
+                problems.append(Problem(files[part], int(row), label, frame.at[row, key],
+                                        f"a {label} not used by an earlier row"))
+    known = set(customers.get("customer_id", pd.Series(dtype=str)))
+    for part in ("invoices", "receipts", "balances"):
+        frame = ledger[part]
+        if "customer_id" in frame and len(frame):
+            unknown = ~frame["customer_id"].isin(known)
+            for row in frame.index[unknown]:
+                problems.append(Problem(files[part], int(row), "得意先コード",
+                                        frame.at[row, "customer_id"],
+                                        "a customer of the customers file"))
+    if "invoice_id" in receipts and "invoice_id" in invoices and "customer_id" in invoices:
+        owner = invoices.set_index("invoice_id")["customer_id"]
+        named = receipts["invoice_id"].notna() & (receipts["invoice_id"] != "")
+        for row in receipts.index[named & ~receipts["invoice_id"].isin(owner.index)]:
+            problems.append(Problem(files["receipts"], int(row), "請求番号",
+                                    receipts.at[row, "invoice_id"], "an invoice of the invoices file"))
+        mine = named & receipts["invoice_id"].isin(owner.index)
+        wrong = mine & (receipts["invoice_id"].map(owner) != receipts["customer_id"])
+        for row in receipts.index[wrong]:
+            problems.append(Problem(files["receipts"], int(row), "請求番号",
+                                    receipts.at[row, "invoice_id"],
+                                    "an invoice of the same customer"))
+    if "method" in receipts and len(receipts):
+        notes = receipts["method"].isin(NOTE_METHODS)
+        missing = notes & receipts.get("maturity_date", pd.Series(index=receipts.index)).isna()
+        for row in receipts.index[missing]:
+            problems.append(Problem(files["receipts"], int(row), "期日", None,
+                                    "the maturity date of the note / でんさい"))
+
+
+def read_ledger(source: str | os.PathLike[str]) -> Ledger:
+    """Read and validate a ledger export; raise :class:`LedgerError` listing every problem."""
+    source = Path(source)
+    located = _locate(source)
+    problems: list[Problem] = []
+    parts, files = {}, {}
+    for part in PARTS:
+        if part.name not in located:
+            if part.required:
+                problems.append(Problem(str(source), None, None, None,
+                                        f"a file or sheet named {part.name} or {part.ja}"))
+            parts[part.name] = pd.DataFrame(columns=[c.name for c in part.columns] + ["row"])
+            files[part.name] = part.name
+            continue
+        file, read = located[part.name]
+        files[part.name] = file
+        try:
+            frame = read()
+        except LedgerError as error:
+            problems.extend(error.problems)
+            continue
+        parts[part.name] = _part(part, frame, file, problems)
+    _check_references(parts, files, problems)
+    if problems:
+        raise LedgerError(problems)
+    for name in ("invoices", "receipts", "balances"):  # a zero amount changes nothing
+        frame = parts[name]
+        parts[name] = frame[frame["amount"] != 0] if len(frame) else frame
+    return Ledger(*(parts[p.name] for p in (CUSTOMERS, INVOICES, RECEIPTS, BALANCES)),
+                  sources=files)
