@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import os
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,8 +72,18 @@ def decode(data: bytes, file: str) -> str:
 
 def _frame_from_csv(path: Path) -> pd.DataFrame:
     text = decode(path.read_bytes(), path.name)
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                        skip_blank_lines=False, skipinitialspace=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                                skip_blank_lines=False, skipinitialspace=True,
+                                index_col=False)
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
+        line = re.search(r"line (\d+), saw (\d+)", str(error))
+        raise LedgerError([Problem(
+            path.name, int(line.group(1)) if line else None, None, None,
+            "as many fields as the header (quote amounts with commas: \"1,234\")"
+            + (f", saw {line.group(2)}" if line else ""))]) from None
     frame.index = frame.index + 2  # file rows: the header is row 1
     return frame
 
@@ -181,7 +193,7 @@ def _check_references(ledger: dict[str, pd.DataFrame], files: dict[str, str],
                                         frame.at[row, "customer_id"],
                                         "a customer of the customers file"))
     if "invoice_id" in receipts and "invoice_id" in invoices and "customer_id" in invoices:
-        owner = invoices.set_index("invoice_id")["customer_id"]
+        owner = invoices.drop_duplicates("invoice_id").set_index("invoice_id")["customer_id"]
         named = receipts["invoice_id"].notna() & (receipts["invoice_id"] != "")
         for row in receipts.index[named & ~receipts["invoice_id"].isin(owner.index)]:
             problems.append(Problem(files["receipts"], int(row), "請求番号",
@@ -207,21 +219,19 @@ def read_ledger(source: str | os.PathLike[str]) -> Ledger:
     problems: list[Problem] = []
     parts, files = {}, {}
     for part in PARTS:
+        empty = pd.DataFrame(columns=[c.name for c in part.columns] + ["row"])
+        parts[part.name], files[part.name] = empty, part.name
         if part.name not in located:
             if part.required:
                 problems.append(Problem(str(source), None, None, None,
                                         f"a file or sheet named {part.name} or {part.ja}"))
-            parts[part.name] = pd.DataFrame(columns=[c.name for c in part.columns] + ["row"])
-            files[part.name] = part.name
             continue
         file, read = located[part.name]
         files[part.name] = file
         try:
-            frame = read()
+            parts[part.name] = _part(part, read(), file, problems)
         except LedgerError as error:
             problems.extend(error.problems)
-            continue
-        parts[part.name] = _part(part, frame, file, problems)
     _check_references(parts, files, problems)
     if problems:
         raise LedgerError(problems)
