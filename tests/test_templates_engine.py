@@ -13,13 +13,19 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from openpyxl.utils import range_boundaries
 
 from kaishu import formulas as f
 from kaishu.templates import LANGS, WORKBOOKS
 from kaishu.templates.builder import Builder
 from kaishu.templates.collection import BUCKETS, COLLECTION_CHECK, METHODS, WARNINGS
 from kaishu.templates.credit import CREDIT_LIMITS, HEADROOM_CHECK, REMEDIES, REVIEW_OVERDUE
+from kaishu.plan import TABLES as COLLECTION_TABLES
+from kaishu.templates.credit import CREDIT_LIMITS as _CREDIT
 from kaishu.templates.spec import Field, Table, WorkbookSpec
+
+TABLES = {**COLLECTION_TABLES, **{t.name: t for s in _CREDIT.sheets for t in s.blocks
+                                  if isinstance(t, Table)}}
 
 
 def blank(value) -> bool:
@@ -43,21 +49,28 @@ def as_date(value):
 # -- reading a recalculated workbook through the builder's layout ---------------------------
 
 class Sheetbook:
-    """The values LibreOffice computed, addressed by table column keys and defined names."""
+    """The values LibreOffice computed, addressed by table column keys and defined names.
 
-    def __init__(self, builder: Builder, values) -> None:
-        self.builder, self.values = builder, values
+    ``layout`` is the workbook as written (to find tables and names), ``values`` the same
+    workbook recalculated."""
+
+    def __init__(self, layout, values) -> None:
+        self.layout, self.values = layout, values
 
     def rows(self, table: str) -> list[dict]:
-        placed = self.builder.placed[table]
-        sheet = self.values[placed.sheet]
-        keys = [c.key for c in placed.table.columns]
-        return [{k: sheet.cell(r, placed.first_column + i).value for i, k in enumerate(keys)}
-                for r in range(placed.header_row + 1, placed.last_row + 1)]
+        sheet = next(s for s in self.layout.worksheets if table in s.tables)
+        left, top, right, bottom = range_boundaries(sheet.tables[table].ref)
+        labels = {c.label.ja: c.key for c in TABLES[table].columns} | \
+            {c.label.en: c.key for c in TABLES[table].columns}
+        keys = [labels.get(sheet.cell(top, c).value, sheet.cell(top, c).value)
+                for c in range(left, right + 1)]
+        computed = self.values[sheet.title]
+        return [{k: computed.cell(r, left + i).value for i, k in enumerate(keys)}
+                for r in range(top + 1, bottom + 1)]
 
     def name(self, name: str):
         cells = [self.values[s][ref.replace("$", "")]
-                 for s, ref in self.builder.book.defined_names[name].destinations]
+                 for s, ref in self.layout.defined_names[name].destinations]
         found = cells[0]
         if isinstance(found, tuple):  # a row of cells
             return [c.value for c in found[0]]
@@ -255,6 +268,9 @@ def collection_expected(book: Sheetbook, lang: str):
         sums["over_limit"].append(sum(1 for r in mine if isinstance(r["utilisation"], float)
                                       and r["utilisation"] > name("OverLimit")))
     tables["BySalesperson"] = sums
+    tables["History"] = {"rate": [
+        f.collection_rate(n(r["on_schedule"]), n(r["scheduled"])) if n(r["scheduled"]) > 0
+        else "" for r in book.rows("History")]}
     tables["Plan"] = {"total": ["" if blank(r["code"]) else n(r["due_next"]) + n(r["overdue"])
                                 for r in book.rows("Plan")]}
     site = book.rows("SiteExample")
@@ -297,7 +313,7 @@ def check(builder: Builder, values, lang: str) -> int:
                     got = values[sheet.title][cell.coordinate].value
                     assert not (isinstance(got, str) and got.startswith("#")), \
                         f"{sheet.title}!{cell.coordinate} = {got}: {cell.value[:120]}"
-    book = Sheetbook(builder, values)
+    book = Sheetbook(builder.book, values)
     tables, fields = ORACLES[builder.spec.file](book, lang)
     checked = 0
     for spec in builder.spec.sheets:

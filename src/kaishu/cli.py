@@ -15,6 +15,7 @@ from .errors import KaishuError
 from .examples import EXAMPLES
 from .samples import write_samples
 from .templates import LANGS, write_templates
+from .workbook import refresh_workbook
 from .xlsxfiles import differences
 
 SAMPLES = Path("samples")
@@ -75,6 +76,24 @@ def templates(out: Path, lang: str, check: bool) -> None:
               f"kaishu templates --lang {lang}")
 
 
+@main.command()
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--ledger", type=click.Path(exists=True, path_type=Path),
+              help="Folder of customers/invoices/receipts CSV files, or one .xlsx "
+                   "[default: 台帳の場所 in the workbook's settings].")
+@click.option("--month", metavar="YYYY-MM",
+              help="The month to refresh [default: 対象月 in the workbook's settings].")
+@click.option("--limits", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A credit-limit workbook whose adopted limits replace the master's.")
+def refresh(workbook: Path, ledger: Path | None, month: str | None, limits: Path | None) -> None:
+    """Rebuild the monthly collection check in WORKBOOK from the ledger export."""
+    with click.progressbar(length=1, label="refreshing", file=sys.stderr) as bar:
+        result = refresh_workbook(workbook, ledger, month, limits)
+        bar.update(1)
+    click.echo(summary(result))
+    click.echo(f"wrote {workbook}")
+
+
 def _generate(write, out: Path, check: bool, command: str) -> None:
     """Write generated workbooks into ``out``, or with ``check`` compare them with a fresh
     build (as normalised XML) and fail on any difference."""
@@ -92,6 +111,23 @@ def _generate(write, out: Path, check: bool, command: str) -> None:
 
 def _compare(committed: Path, fresh: Path) -> list[str]:
     return ["missing"] if not committed.exists() else differences(committed, fresh)
+
+
+def summary(month) -> str:
+    """A few lines a manager reads first: warnings and the largest overdue amounts."""
+    table = month.customers
+    overdue = table[[c for c in table if c.startswith("overdue_")]].sum(axis=1)
+    collected = table[["cash", "transfer", "note", "densai", "offset", "fee", "other"]].sum(
+        axis=1)
+    exposure, limit = table["exposure"], table["credit_limit"]
+    over = table.loc[(limit > 0) & (exposure > limit), "name"].tolist()
+    lines = [f"{month.month}: {len(table)} customers, billed {table['billed'].sum():,.0f}, "
+             f"collected {collected.sum():,.0f}, scheduled {table['scheduled'].sum():,.0f}",
+             f"over limit: {len(over)}" + (f" ({', '.join(map(str, over[:5]))})" if over else ""),
+             f"overdue: {int((overdue > 0).sum())} customers, {overdue.sum():,.0f} yen"]
+    top = overdue[overdue > 0].sort_values(ascending=False).head(5)
+    lines += [f"  {table.at[i, 'code']} {table.at[i, 'name']}: {v:,.0f}" for i, v in top.items()]
+    return "\n".join(lines)
 
 
 def run() -> None:

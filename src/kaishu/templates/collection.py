@@ -200,6 +200,28 @@ CHECKPOINTS = Table("Checkpoints", (
       "Is risk management in place (credit limits set and reviewed)?"),
 ), start=1)), 5)
 
+HISTORY = Table("History", (
+    value("month", L("対象月", "Month"), "General", 9),
+    value("code", L("得意先コード", "Customer code"), "General", 12),
+    value("name", L("得意先名", "Customer name"), "General", 22),
+    value("salesperson", L("担当者", "Salesperson"), "General", 9),
+    value("credit_limit", L("信用限度額", "Credit limit")),
+    value("opening", L("前月残高", "Opening balance")),
+    value("billed", L("当月売上", "Billed")),
+    value("scheduled", L("当月回収予定額", "Scheduled")),
+    value("on_schedule", L("予定内回収額", "Collected on schedule")),
+    value("collected", L("当月回収額", "Collected")),
+    value("closing", L("当月残高", "Closing balance")),
+    value("site", L("回収サイト", "Collection site"), DAYS),
+    value("exposure", L("与信残高", "Exposure")),
+    value("overdue", L("延滞合計", "Overdue total")),
+    formula("rate", L("回収率", "Collection rate"),
+            '=IF(N({@scheduled})<=0,"",' + native(
+                "COLLECTION_RATE", collected="{@on_schedule}", due="{@scheduled}") + ")", RATIO),
+), tuple({"month": "2025-09", **{k: r.get(k) for k in (
+    "code", "name", "salesperson", "credit_limit", "opening", "billed", "scheduled",
+    "on_schedule", "site", "exposure")}} for r in EXAMPLE_MONTH))
+
 SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
     Field("TargetMonth", L("対象月", "Month"), dt.date(2025, 9, 1), MONTH, A_DATE,
           L("更新する月 (その月の1日)", "The month to refresh (its first day)")),
@@ -235,11 +257,15 @@ SHEETS = (
         Field("ShownMonth", L("対象月", "Month"), "=TargetMonth", MONTH),
         Field("ShownBaseDate", L("基準日", "Reference date"), "=BaseDate", DATE),
         MONTHLY,
+    )),
+    Sheet(L("グラフ", "Charts"), L("与信枠の使用率と延滞の内訳 (月次回収チェックから)",
+                                 "Credit limit utilisation and overdue amounts (from the "
+                                 "monthly check)"), (
         Chart(L("与信枠の使用率", "Credit limit utilisation"), "Collection", "name",
               ("utilisation",), "0%"),
         Chart(L("延滞の内訳 (経過日数別)", "Overdue by days past due"), "Collection", "name",
               tuple(k for k, _ in BUCKETS), stacked=True),
-    )),
+    ), pages_tall=1),
     Sheet(L("担当者別", "By salesperson"), L(
         "担当者別の回収状況 (回収基準売上 = 当月の現金・振込・相殺等 + 当月に期日の来た手形・でんさい)",
         "Collection by salesperson (collection-based sales = cash, transfers and offsets "
@@ -279,6 +305,10 @@ SHEETS = (
     Sheet(L("チェックポイント", "Checkpoints"), L(
         "回収するまでが営業: 社内のチェックポイント", "A sale is not done until it is collected: "
         "checkpoints"), (CHECKPOINTS,), landscape=False, pages_tall=1),
+    Sheet(L("履歴", "History"), L(
+        "月次の履歴 (更新のたびに対象月の行を書き換え、直近24ヶ月を保持)",
+        "Monthly history (each refresh replaces its month; the last 24 months are kept)"),
+        (HISTORY,)),
     SETTINGS,
 )
 

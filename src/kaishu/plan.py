@@ -1,0 +1,206 @@
+"""The month's results as writes: which values go into which cells. Plain data.
+
+An applier first reads the workbook's current state (where each table is, its headers and
+rows); :func:`plan_refresh` turns a computed :class:`Month` and that state into writes;
+the applier then performs them — :mod:`kaishu.workbook` on a file with openpyxl,
+:mod:`kaishu.excel` on the open workbook with xlwings. Nothing here touches a workbook.
+
+What a refresh keeps: columns a user typed (対応メモ) or added to a table stay with their
+customer; rows of customers no longer in the master are kept while they hold such input;
+formula columns keep the formula the workbook has.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .monthly import Month
+from .templates.collection import COLLECTION_CHECK
+from .templates.spec import Table
+
+#: Months of history a workbook keeps; older rows are dropped by the refresh.
+HISTORY_MONTHS = 24
+TABLES = {t.name: t for s in COLLECTION_CHECK.sheets for t in s.blocks if isinstance(t, Table)}
+
+
+class Text(str):
+    """A text value that must stay text even if it starts with = + - or @."""
+
+
+@dataclass(frozen=True)
+class TableState:
+    """A table as it is in the workbook: where, its headers, its data rows."""
+
+    sheet: str
+    name: str
+    header_row: int  # 1-based
+    first_column: int  # 1-based
+    headers: list[str]
+    rows: list[list[Any]]  # cell values; formulas as strings starting with "="
+
+
+@dataclass(frozen=True)
+class Write:
+    """Values for the rectangle whose top-left cell is (row, column), 1-based."""
+
+    sheet: str
+    row: int
+    column: int
+    values: list[list[Any]]
+
+
+@dataclass(frozen=True)
+class Resize:
+    """The table's new extent: header row plus ``rows`` data rows."""
+
+    sheet: str
+    table: str
+    header_row: int
+    first_column: int
+    columns: int
+    rows: int
+
+    @property
+    def last_row(self) -> int:
+        return self.header_row + self.rows
+
+
+@dataclass
+class Plan:
+    writes: list[Write] = field(default_factory=list)
+    resizes: list[Resize] = field(default_factory=list)
+
+
+def _clean(value: Any) -> Any:
+    """A value as a cell holds it: no NaN or NaT, dates as dates, texts guarded."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime().replace(tzinfo=None)
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, str):
+        return Text(value)
+    return value
+
+
+def _keys(spec: Table, headers: list[str]) -> list[str | None]:
+    """The spec key of each header (Japanese or English label), None for user columns."""
+    by_label = {c.label.ja: c.key for c in spec.columns} | \
+        {c.label.en: c.key for c in spec.columns}
+    return [by_label.get(h) for h in headers]
+
+
+def _formulas(state: TableState, keys: list[str | None]) -> dict[int, str]:
+    """The formula each formula column holds (from the first row that has one)."""
+    roles = {c.key: c.role for c in TABLES[state.name].columns}
+    return {j: next((r[j] for r in state.rows if isinstance(r[j], str)
+                     and r[j].startswith("=")), None)
+            for j, k in enumerate(keys) if k and roles[k] == "formula"}
+
+
+def _place(state: TableState, rows: list[list[Any]], blank: list[Any]) -> list[Write | Resize]:
+    """Write ``rows`` as the table's data rows, clear rows it no longer has, resize it."""
+    rows = rows or [blank]
+    out: list[Write | Resize] = [Write(state.sheet, state.header_row + 1, state.first_column,
+                                       rows)]
+    if len(state.rows) > len(rows):
+        out.append(Write(state.sheet, state.header_row + 1 + len(rows), state.first_column,
+                         [[None] * len(state.headers) for _ in range(len(state.rows) - len(rows))]))
+    out.append(Resize(state.sheet, state.name, state.header_row, state.first_column,
+                      len(state.headers), len(rows)))
+    return out
+
+
+def plan_table(state: TableState, records: pd.DataFrame, key: str = "code") -> list:
+    """Rows for ``records`` (columns named by spec keys) in the table ``state``.
+
+    Value columns come from the records; formula columns keep the workbook's formula;
+    input and user-added columns keep what the row of the same key held."""
+    spec = TABLES[state.name]
+    keys = _keys(spec, state.headers)
+    roles = {c.key: c.role for c in spec.columns}
+    key_at = keys.index(key)
+    formulas = _formulas(state, keys)
+    kept = [j for j, k in enumerate(keys) if k is None or roles[k] == "input"]
+    old = {str(r[key_at]): r for r in state.rows if r[key_at] not in (None, "")}
+    rows = []
+    for record in records.to_dict("records"):
+        previous = old.get(str(record[key]))
+        row = []
+        for j, k in enumerate(keys):
+            if j in formulas:
+                row.append(formulas[j])
+            elif j in kept:
+                row.append(previous[j] if previous is not None else None)
+            else:
+                value = _clean(record.get(k))
+                if k == "credit_limit" and value is None and previous is not None:
+                    value = previous[j]  # no limit in the ledger: keep the one typed here
+                row.append(value)
+        rows.append(row)
+    fresh = {str(r[key]) for r in records.to_dict("records")}
+    for code, previous in old.items():  # gone from the master, with input of a user
+        if code not in fresh and any(previous[j] not in (None, "") for j in kept):
+            rows.append([formulas[j] if j in formulas else previous[j]
+                         if j in kept or j == key_at else None for j in range(len(keys))])
+    return _place(state, rows, [formulas.get(j) for j in range(len(keys))])
+
+
+def _history(state: TableState, month: Month) -> pd.DataFrame:
+    """The history table: earlier months kept (at most HISTORY_MONTHS), this one replaced."""
+    keys = _keys(TABLES["History"], state.headers)
+    earlier = pd.DataFrame([{k: v for k, v in zip(keys, r) if k} for r in state.rows],
+                           columns=[k for k in keys if k])
+    first_kept = str(month.month - (HISTORY_MONTHS - 1))
+    if len(earlier):
+        earlier = earlier[earlier["month"].notna()]
+        earlier["month"] = earlier["month"].astype(str)
+        earlier = earlier[(earlier["month"] != str(month.month))
+                          & (earlier["month"] >= first_kept)]
+    rows = pd.concat([earlier, month.history], ignore_index=True) if len(earlier) \
+        else month.history
+    return rows.sort_values(["month", "code"], kind="stable")
+
+
+def plan_refresh(month: Month, tables: dict[str, TableState],
+                 settings: dict[str, tuple[str, int, int]]) -> Plan:
+    """All writes of a refresh. ``settings`` maps defined names (TargetMonth, BaseDate) to
+    their cell (sheet, row, column)."""
+    plan = Plan()
+    first = month.month.start_time.date()
+    last = month.month.end_time.date()
+    for name, value in (("TargetMonth", first), ("BaseDate", last)):
+        if name in settings:
+            sheet, row, column = settings[name]
+            plan.writes.append(Write(sheet, row, column, [[_clean(value)]]))
+    work = {
+        "Collection": (month.customers, "code"),
+        "BySalesperson": (pd.DataFrame({"salesperson": month.salespeople}), "salesperson"),
+        "Plan": (month.plan, "code"),
+    }
+    for name, (records, key) in work.items():
+        _add(plan, plan_table(tables[name], records, key))
+    if "History" in tables:  # whole records: every column from the merged months
+        state = tables["History"]
+        keys = _keys(TABLES["History"], state.headers)
+        formulas = _formulas(state, keys)
+        rows = [[formulas[j] if j in formulas else _clean(record.get(k)) if k else None
+                 for j, k in enumerate(keys)]
+                for record in _history(state, month).to_dict("records")]
+        _add(plan, _place(state, rows, [formulas.get(j) for j in range(len(keys))]))
+    return plan
+
+
+def _add(plan: Plan, steps: list[Write | Resize]) -> None:
+    for step in steps:
+        (plan.resizes if isinstance(step, Resize) else plan.writes).append(step)
