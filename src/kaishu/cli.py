@@ -22,7 +22,17 @@ SAMPLES = Path("samples")
 TEMPLATES = Path("xlsx_templates")
 
 
-@click.group()
+class Kaishu(click.Group):
+    """Domain errors (bad ledger, bad workbook) become one clear message and exit code 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KaishuError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=Kaishu)
 @click.version_option(__version__, prog_name="kaishu")
 def main() -> None:
     """kaishu (回収): credit limits and collection checks for Excel."""
@@ -131,12 +141,5 @@ def summary(month) -> str:
 
 
 def run() -> None:
-    """Entry point that turns domain errors into one line and exit code 1."""
-    try:
-        main(standalone_mode=False)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
-    except KaishuError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
+    """The ``kaishu`` command."""
+    main()

@@ -209,6 +209,8 @@ class Engine:
 
     def run(self) -> None:
         events = self.events
+        if events.empty:
+            return
         bounds = np.searchsorted(events["step"].to_numpy(), np.arange(events["step"].max() + 2))
         cust_all, kind_all = events["cust"].to_numpy(), events["kind"].to_numpy()
         amount_all, ref_all = events["amount"].to_numpy(float), events["ref"].to_numpy()
