@@ -62,8 +62,11 @@ def test_samples_check_fails_on_a_stale_workbook(tmp_path):
     assert "kaishu_functions.xlsx" in result.output and "sheet1.xml" in result.output
 
 
-def test_demo_prints_every_example(tmp_path):
+def test_demo_prints_every_example(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert all(e.function in result.output for e in EXAMPLES)
     assert "66.0000" in result.output and (tmp_path / "kaishu_functions.xlsx").exists()
+    assert "2025-09: 60 customers" in result.output and "over limit: 5" in result.output
+    assert (tmp_path / "collection_check.xlsx").exists()

@@ -52,17 +52,42 @@ def formulas(book):
 def test_committed_templates_are_current():
     for lang in LANGS:
         result = CliRunner().invoke(main, ["templates", "--out", str(ROOT / "xlsx_templates"),
-                                           "--lang", lang, "--check"])
+                                           "--lang", lang, "--check", "--sample",
+                                           str(ROOT / "samples" / "ledger_utf8")])
         assert result.exit_code == 0, result.output
+
+
+def test_the_committed_collection_check_shows_the_sample_month():
+    book = load_workbook(ROOT / "xlsx_templates" / "collection_check.xlsx")
+    sheet = book["月次回収チェック"]
+    codes = [r[0].value for r in sheet[sheet.tables["Collection"].ref]][1:]
+    assert len(codes) == 60 and codes[0] == "C0001"
+    assert book["設定"]["B3"].value.strftime("%Y-%m") == "2025-09"
+
+
+def test_the_sample_ledger_is_what_its_generator_makes(tmp_path):
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, str(ROOT / "samples" / "generate_ledger.py"), "--out",
+                    str(tmp_path)], check=True, capture_output=True)
+    for folder, encoding in (("ledger_utf8", "utf-8"), ("ledger_cp932", "cp932")):
+        for made in sorted((tmp_path / folder).iterdir()):
+            committed = ROOT / "samples" / folder / made.name
+            assert made.read_bytes() == committed.read_bytes(), committed
+            assert committed.read_bytes().decode(encoding) == \
+                (ROOT / "samples" / "ledger_utf8" / made.name).read_bytes().decode("utf-8")
 
 
 def test_check_fails_on_a_changed_template(tmp_path):
     runner = CliRunner()
-    assert runner.invoke(main, ["templates", "--out", str(tmp_path)]).exit_code == 0
+    assert runner.invoke(main, ["templates", "--out", str(tmp_path), "--sample",
+                                "none"]).exit_code == 0
     book = load_workbook(tmp_path / "credit_limits.xlsx")
     book["設定"]["B4"] = 360
     book.save(tmp_path / "credit_limits.xlsx")
-    result = runner.invoke(main, ["templates", "--out", str(tmp_path), "--check"])
+    result = runner.invoke(main, ["templates", "--out", str(tmp_path), "--check", "--sample",
+                                  "none"])
     assert result.exit_code == 1 and "credit_limits.xlsx" in result.output
 
 

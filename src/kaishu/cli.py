@@ -20,6 +20,8 @@ from .xlsxfiles import differences
 
 SAMPLES = Path("samples")
 TEMPLATES = Path("xlsx_templates")
+SAMPLE_LEDGER = SAMPLES / "ledger_utf8"
+SAMPLE_MONTH = "2025-09"
 
 
 class Kaishu(click.Group):
@@ -59,8 +61,23 @@ def demo(out: Path) -> None:
         expected = example.expected
         expected = f"{expected:,.4f}" if isinstance(expected, (int, float)) else str(expected)
         click.echo(f"{example.function:<26} {shown:>16} {expected:>16}  {example.source}")
-    for path in [*write_samples(out), *write_templates(out)]:
+    steps = [("samples", lambda: write_samples(out)),
+             ("templates", lambda: build_templates(out, "ja", None))]
+    written = []
+    with click.progressbar(steps, label="building workbooks", file=sys.stderr,
+                           item_show_func=lambda s: s and s[0]) as bar:
+        for _, step in bar:
+            written += step()
+    workbook = next(p for p in written if p.name == "collection_check.xlsx")
+    ledger = SAMPLE_LEDGER if SAMPLE_LEDGER.is_dir() else None
+    if ledger is None:
+        raise click.ClickException(f"no sample ledger at {SAMPLE_LEDGER}: run kaishu demo "
+                                   "from the repository root")
+    click.echo(f"refreshing {workbook} for {SAMPLE_MONTH} from {ledger} ...", err=True)
+    click.echo(summary(refresh_workbook(workbook, ledger, SAMPLE_MONTH)))
+    for path in written:
         click.echo(f"wrote {path}")
+    click.echo(f"open {workbook.resolve()} to see the month")
 
 
 @main.command()
@@ -80,10 +97,26 @@ def samples(out: Path, check: bool) -> None:
               help="Language of labels and headers (ja: Japanese, en: English).")
 @click.option("--check", is_flag=True,
               help="Do not write; exit 1 if the workbooks in --out differ from a fresh build.")
-def templates(out: Path, lang: str, check: bool) -> None:
+@click.option("--sample", type=click.Path(file_okay=False, path_type=Path),
+              default=SAMPLE_LEDGER, show_default=True,
+              help="Ledger the collection-check workbook is refreshed from, so it opens "
+                   "with real figures (skipped when the folder does not exist).")
+@click.option("--sample-month", default=SAMPLE_MONTH, show_default=True, metavar="YYYY-MM")
+def templates(out: Path, lang: str, check: bool, sample: Path, sample_month: str) -> None:
     """Generate the ready-made workbooks (xlsx_templates/)."""
-    _generate(lambda folder: write_templates(folder, lang), out, check,
+    _generate(lambda folder: build_templates(folder, lang, sample, sample_month), out, check,
               f"kaishu templates --lang {lang}")
+
+
+def build_templates(folder: Path, lang: str, sample: Path | None,
+                    month: str = SAMPLE_MONTH) -> list[Path]:
+    """The templates, with the collection check refreshed from the sample ledger."""
+    paths = write_templates(folder, lang)
+    if sample is not None and sample.is_dir():
+        for path in paths:
+            if path.name.startswith("collection_check"):
+                refresh_workbook(path, sample, month)
+    return paths
 
 
 @main.command()

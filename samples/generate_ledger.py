@@ -1,0 +1,157 @@
+"""Generate the sample ledger: a seeded, realistic export of a wholesale company.
+
+About 60 customers over 18 months (April 2024 - September 2025) with the payment terms
+Japanese companies use (月末締め翌月末払い, 20日締め翌月10日払い, ...), paying by transfer
+(some deducting the bank fee), cash, promissory notes (手形) and でんさい; late payers,
+partial payers, an over-limit customer, and one that switches from cash to notes.
+Written twice: UTF-8 (ledger_utf8/) and CP932 (ledger_cp932/), as accounting systems
+export it (amounts with thousands separators, dates as 2025/04/01, 締め日 as 末).
+
+Run from the repository root: ``python3 samples/generate_ledger.py``. The benchmark uses
+:func:`generate` for ledgers of a million invoices; everything is vectorised.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kaishu.formulas.terms import business_day, due_date
+
+SEED = 20251124
+FIRST_MONTH, LAST_MONTH = "2024-04", "2025-09"
+HERE = Path(__file__).resolve().parent
+
+PREFIXES = np.array(["株式会社", "有限会社", "", "合同会社"])
+CORES = np.array(["青葉", "みなと", "さくら", "東和", "ひかり", "大和", "富士", "北斗", "旭",
+                  "若葉", "白鷺", "丸山", "中央", "光陽", "三協", "平和", "東邦", "瑞穂",
+                  "朝日", "山城"])
+TRADES = np.array(["商事", "工業", "食品", "建材", "電機", "物産", "産業", "製作所", "運輸",
+                   "システム"])
+SALESPEOPLE = np.array(["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺"])
+#: 締め日, 支払月, 支払日 and how common each is.
+TERMS = [(("末", "翌月", "末"), 0.40), ((20, "翌月", 10), 0.20), ((15, "翌月", "末"), 0.10),
+         (("末", "翌々月", 10), 0.15), ((25, "翌月", 25), 0.10), ((10, "当月", "末"), 0.05)]
+#: Months a sale stays unpaid under each of the terms above, on average.
+TERM_MONTHS = np.array([1.5, 1.2, 1.3, 2.3, 1.5, 1.0])
+#: How customers pay: method of their receipts, and days a note runs.
+HABITS = [("振込", 0), ("振込", 0), ("振込", 0), ("手形", 120), ("でんさい", 90), ("現金", 0)]
+
+
+def generate(customers: int = 60, first: str = FIRST_MONTH, last: str = LAST_MONTH,
+             invoices_per_month: float = 4.0, seed: int = SEED) -> dict[str, pd.DataFrame]:
+    """The customers, invoices, receipts and carried-in balances of a sample ledger."""
+    rng = np.random.default_rng(seed)
+    n = customers
+    ids = np.array([f"C{i:04d}" for i in range(1, n + 1)])
+    names = (rng.choice(PREFIXES, n, p=[0.55, 0.2, 0.2, 0.05]) + rng.choice(CORES, n)
+             + rng.choice(TRADES, n))
+    names = pd.Series(names).where(~pd.Series(names).duplicated(),
+                                   pd.Series(names) + "(" + pd.Series(ids) + ")").to_numpy()
+    term = rng.choice(len(TERMS), n, p=[p for _, p in TERMS])
+    habit = rng.choice(len(HABITS), n)
+    monthly = np.round(rng.lognormal(14.3, 0.8, n), -4)          # about 1.6 million a month
+    lateness = rng.choice([0] * 8 + [15, 35, 70], n)               # days late, some chronic
+    partial = rng.random(n) < 0.05                                # pay 70% of each invoice
+    fee_payer = rng.random(n) < 0.3                                # deduct a 660 yen fee
+    note_months = np.array([d for _, d in HABITS])[habit] / 30
+    limit = np.round(monthly * 1.1 * (TERM_MONTHS[term] + note_months + lateness / 30 + 0.5)
+                     * rng.uniform(1.3, 1.8, n), -5)
+    limit[rng.random(n) < 0.05] = np.nan                          # no limit set
+    over, switcher = 0, 1                                          # two customers of note
+    monthly[over], limit[over], lateness[over], partial[over] = 9_000_000, 12_000_000, 35, False
+    habit[switcher], lateness[switcher], partial[switcher] = 5, 0, False   # cash ...
+    term[switcher] = 0
+    terms = np.array([t for t, _ in TERMS], dtype=object)[term]
+
+    months = pd.period_range(first, last, freq="M")
+    counts = rng.poisson(invoices_per_month, (n, len(months)))
+    customer = np.repeat(np.repeat(np.arange(n), len(months)), counts.ravel())
+    month = np.repeat(np.tile(np.arange(len(months)), n), counts.ravel())
+    starts = months.start_time.to_numpy().astype("datetime64[D]")
+    lengths = months.days_in_month.to_numpy()
+    date = starts[month] + (rng.random(len(month)) * lengths[month]).astype(int)
+    amount = np.maximum(np.round(monthly[customer] / invoices_per_month
+                                 * rng.lognormal(0, 0.5, len(month)), -3), 1000) * 1.1
+    order = np.lexsort((date, customer))
+    customer, month, date, amount = customer[order], month[order], date[order], amount[order]
+    invoice_id = np.array([f"S{i:07d}" for i in range(1, len(customer) + 1)])
+    close, pay_months, pay_day = (np.array([t[k] for t in terms], dtype=object)[customer]
+                                  for k in range(3))
+    due = np.asarray(due_date(date, close, pay_months, pay_day), dtype="datetime64[D]")
+
+    # receipts: each customer pays what falls due on a due date in one receipt
+    paid = np.where(partial[customer], np.round(amount * 0.7, -3), amount)
+    method = np.array([h for h, _ in HABITS], dtype=object)[habit][customer]
+    switch = (customer == switcher) & (month >= len(months) - 2)
+    method[switch] = "手形"                                        # ... then notes
+    received = due + lateness[customer] + rng.integers(0, 4, len(due)) * (lateness[customer] > 0)
+    received = np.asarray(business_day(received), dtype="datetime64[D]")
+    opening = np.round(monthly * rng.uniform(0.8, 1.2, n), -3)     # carried-in balances
+    as_of = np.datetime64(months[0].start_time.date(), "D") - 1
+    settled = np.asarray(business_day(np.full(n, as_of + 30) + lateness), "datetime64[D]")
+    short = paid < amount                                          # the rest a month later
+    later = np.asarray(business_day(received[short] + 30), "datetime64[D]")
+    pays = pd.DataFrame({"customer": np.concatenate([np.arange(n), customer, customer[short]]),
+                         "date": np.concatenate([settled, received, later]),
+                         "method": np.concatenate([np.array([h for h, _ in HABITS],
+                                                            dtype=object)[habit], method,
+                                                   method[short]]),
+                         "amount": np.concatenate([opening, paid, (amount - paid)[short]])})
+    pays = pays.groupby(["customer", "date", "method"], as_index=False)["amount"].sum()
+    fee = fee_payer[pays["customer"]] & (pays["method"] == "振込")
+    pays.loc[fee, "amount"] -= 660
+    runs = np.array([d for _, d in HABITS])[habit][pays["customer"]]
+    runs = np.where(pays["method"] == "手形", 120, runs)
+    maturity = pays["date"].to_numpy().astype("datetime64[D]") + runs
+    end = np.datetime64(months[-1].end_time.date(), "D")
+    keep = pays["date"].to_numpy().astype("datetime64[D]") <= end
+    pays, maturity = pays[keep], maturity[keep]
+    is_note = pays["method"].isin(["手形", "でんさい"]).to_numpy()
+
+    return {
+        "customers": pd.DataFrame({
+            "得意先コード": ids, "得意先名": names, "担当者": rng.choice(SALESPEOPLE, n),
+            "締め日": [t[0] for t in terms], "支払月": [t[1] for t in terms],
+            "支払日": [t[2] for t in terms], "信用限度額": limit}),
+        "invoices": pd.DataFrame({"請求番号": invoice_id, "得意先コード": ids[customer],
+                                  "売上日": date, "金額": amount}),
+        "receipts": pd.DataFrame({
+            "入金日": pays["date"].to_numpy(), "得意先コード": ids[pays["customer"]],
+            "金額": pays["amount"].to_numpy(), "入金方法": pays["method"].to_numpy(),
+            "期日": np.where(is_note, maturity, np.datetime64("NaT"))}),
+        "balances": pd.DataFrame({"得意先コード": ids, "基準日": as_of, "金額": opening,
+                                  "支払期日": as_of + 30}),
+    }
+
+
+def export(ledger: dict[str, pd.DataFrame], folder: Path, encoding: str) -> None:
+    """Write the ledger as an accounting system exports it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in ledger.items():
+        out = frame.copy()
+        for column in out:
+            values = out[column]
+            if pd.api.types.is_datetime64_any_dtype(values):
+                out[column] = pd.to_datetime(values).dt.strftime("%Y/%m/%d").fillna("")
+            elif pd.api.types.is_numeric_dtype(values):
+                out[column] = values.map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
+        out.to_csv(folder / f"{name}.csv", index=False, encoding=encoding, lineterminator="\r\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE)
+    options = parser.parse_args()
+    ledger = generate()
+    export(ledger, options.out / "ledger_utf8", "utf-8")
+    export(ledger, options.out / "ledger_cp932", "cp932")
+    print(f"{len(ledger['customers'])} customers, {len(ledger['invoices'])} invoices, "
+          f"{len(ledger['receipts'])} receipts -> {options.out}")
+
+
+if __name__ == "__main__":
+    main()
