@@ -1,4 +1,4 @@
-"""Render the README's pictures of the templates from the real files.
+"""Render the README's pictures of the templates from the committed files.
 
 LibreOffice prints each workbook to PDF (formulas computed, one page per sheet at A4), and
 pdftoppm turns the pages into PNG files in docs/images/. Run:
@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from kaishu.libreoffice import convert
-from kaishu.templates import WORKBOOKS, write_templates
+from kaishu.templates import WORKBOOKS
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGES = ROOT / "docs" / "images"
@@ -24,8 +24,8 @@ def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     for old in IMAGES.glob("*.png"):
         old.unlink()
+    books = [ROOT / "xlsx_templates" / spec.file for spec in WORKBOOKS]
     with tempfile.TemporaryDirectory() as work:
-        books = write_templates(Path(work))
         for spec, pdf in zip(WORKBOOKS, convert(books, Path(work) / "pdf", "pdf")):
             stem = Path(spec.file).stem
             subprocess.run([shutil.which("pdftoppm") or "pdftoppm", "-png", "-r", "80",

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from . import __version__
 from .cells import evaluate
@@ -110,12 +111,14 @@ def templates(out: Path, lang: str, check: bool, sample: Path, sample_month: str
 
 def build_templates(folder: Path, lang: str, sample: Path | None,
                     month: str = SAMPLE_MONTH) -> list[Path]:
-    """The templates, with the collection check refreshed from the sample ledger."""
+    """The templates, with the collection check refreshed from the sample ledger for the
+    six months up to ``month`` (so its history has something to show)."""
     paths = write_templates(folder, lang)
     if sample is not None and sample.is_dir():
         for path in paths:
             if path.name.startswith("collection_check"):
-                refresh_workbook(path, sample, month)
+                for earlier in pd.period_range(end=month, periods=6, freq="M"):
+                    refresh_workbook(path, sample, str(earlier))
     return paths
 
 

@@ -202,7 +202,7 @@ class Builder:
         bar.y_axis.numFmt = chart.y_format
         bar.y_axis.majorGridlines = None
         bar.x_axis.delete = bar.y_axis.delete = False
-        bar.height, bar.width = 9, 22
+        bar.height, bar.width = 15, 24
         bar.visible_cells_only = False  # detail columns may be collapsed
         sheet.add_chart(bar, f"A{row}")
 
@@ -214,7 +214,7 @@ class Builder:
             return len(block.ja.split("\n"))
         if isinstance(block, FieldRow):
             return 2 if block.headers else 1
-        return {Field: 1, Chart: 19}[type(block)]
+        return {Field: 1, Chart: 31}[type(block)]
 
     def layout(self, spec: Sheet) -> list[tuple[Any, int]]:
         """Each block of ``spec`` with its first row: a blank row between blocks, except
