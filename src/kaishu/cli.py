@@ -70,6 +70,7 @@ def demo(out: Path) -> None:
         for _, step in bar:
             written += step()
     workbook = next(p for p in written if p.name == "collection_check.xlsx")
+    written = [p for p in written if p.suffix != ".py"]
     ledger = SAMPLE_LEDGER if SAMPLE_LEDGER.is_dir() else None
     if ledger is None:
         raise click.ClickException(f"no sample ledger at {SAMPLE_LEDGER}: run kaishu demo "
@@ -116,7 +117,7 @@ def build_templates(folder: Path, lang: str, sample: Path | None,
     paths = write_templates(folder, lang)
     if sample is not None and sample.is_dir():
         for path in paths:
-            if path.name.startswith("collection_check"):
+            if path.name.startswith("collection_check") and path.suffix != ".py":
                 for earlier in pd.period_range(end=month, periods=6, freq="M"):
                     refresh_workbook(path, sample, str(earlier))
     return paths
@@ -156,7 +157,11 @@ def _generate(write, out: Path, check: bool, command: str) -> None:
 
 
 def _compare(committed: Path, fresh: Path) -> list[str]:
-    return ["missing"] if not committed.exists() else differences(committed, fresh)
+    if not committed.exists():
+        return ["missing"]
+    if fresh.suffix in (".xlsx", ".xlsm"):
+        return differences(committed, fresh)
+    return [] if committed.read_bytes() == fresh.read_bytes() else ["content"]
 
 
 def summary(month) -> str:

@@ -10,6 +10,7 @@ import os
 import re
 from copy import copy
 from pathlib import Path
+from typing import Any, Callable
 
 from openpyxl import load_workbook
 from openpyxl.formatting.formatting import ConditionalFormattingList
@@ -57,21 +58,27 @@ def read_state(book) -> tuple[dict[str, TableState], dict[str, tuple[str, int, i
     return tables, cells
 
 
-def read_settings(book, cells: dict[str, tuple[str, int, int]]) -> Settings:
-    def value(name, default):
-        if name not in cells:
-            return default
-        title, row, column = cells[name]
-        found = book[title].cell(row, column).value
-        return default if found in (None, "") else found
+def settings_from(value: Callable[[str, int], Any]) -> Settings:
+    """The computation's settings, ``value(name, offset)`` reading the cell ``offset``
+    columns right of the defined name (None when the name or the cell is missing)."""
+    defaults = Settings()
+    edges = tuple(int(e) for e in (value("AgingEdges", i) for i in
+                                   range(len(defaults.aging_edges))) if e not in (None, ""))
+    tolerance, lookback = value("FeeTolerance", 0), value("NoteLookback", 0)
+    return Settings(
+        fee_tolerance=defaults.fee_tolerance if tolerance in (None, "") else float(tolerance),
+        note_lookback=defaults.note_lookback if lookback in (None, "") else int(lookback),
+        aging_edges=edges or defaults.aging_edges)
 
-    edges = Settings().aging_edges
-    if "AgingEdges" in cells:
-        title, row, column = cells["AgingEdges"]
-        found = [book[title].cell(row, column + i).value for i in range(len(edges))]
-        edges = tuple(int(e) for e in found if e not in (None, "")) or edges
-    return Settings(fee_tolerance=float(value("FeeTolerance", 1000)),
-                    note_lookback=int(value("NoteLookback", 6)), aging_edges=edges)
+
+def read_settings(book, cells: dict[str, tuple[str, int, int]]) -> Settings:
+    def value(name: str, offset: int) -> Any:
+        if name not in cells:
+            return None
+        title, row, column = cells[name]
+        return book[title].cell(row, column + offset).value
+
+    return settings_from(value)
 
 
 def _stretch(ref: str, resize: Resize, old_last: int) -> str:

@@ -8,6 +8,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 from typing import Callable
+from xml.etree import ElementTree
 from xml.etree.ElementTree import canonicalize
 
 #: openpyxl stamps the save time here; it is not part of what a workbook says.
@@ -20,6 +21,10 @@ def normalised(path: str | os.PathLike[str]) -> dict[str, str]:
     with zipfile.ZipFile(path) as archive:
         for name in sorted(archive.namelist()):
             data = archive.read(name)
+            if name == "[Content_Types].xml":  # a set of declarations: order means nothing
+                root = ElementTree.fromstring(data)
+                root[:] = sorted(root, key=lambda e: (e.tag, sorted(e.attrib.items())))
+                data = ElementTree.tostring(root)
             if name.endswith((".xml", ".rels", ".vml")):
                 parts[name] = canonicalize(_VOLATILE.sub(b"", data).decode("utf-8"),
                                            strip_text=True)

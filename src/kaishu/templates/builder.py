@@ -59,10 +59,13 @@ class Placed:
 
 
 class Builder:
-    def __init__(self, spec: WorkbookSpec, lang: str) -> None:
+    def __init__(self, spec: WorkbookSpec, lang: str, book: Workbook | None = None) -> None:
+        """Build ``spec`` into a new workbook, or after the sheets ``book`` already has."""
         self.spec, self.lang = spec, lang
-        self.book = Workbook()
-        self.book.remove(self.book.active)
+        if book is None:
+            book = Workbook()
+            book.remove(book.active)
+        self.book = book
         self.placed: dict[str, Placed] = {}
 
     # -- formulas -------------------------------------------------------------------------
