@@ -1,0 +1,167 @@
+"""The 今月を更新 button: the macro workbook's wiring, proven on Linux, and the xlwings
+applier checked against a recording stand-in of xlwings' Range API."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from datetime import datetime
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from oletools.olevba import VBA_Parser
+from openpyxl import load_workbook
+
+from kaishu import excel
+from kaishu.templates.macro import xlwings_vba_project
+from kaishu.workbook import refresh_workbook
+
+from ledgers import write_ledger
+from test_monthly import BALANCES, CUSTOMERS, INVOICES, RECEIPTS
+from xlwings_standin import Book
+
+ROOT = Path(__file__).resolve().parents[1]
+MACRO = ROOT / "xlsx_templates" / "collection_check.xlsm"
+
+
+def set_setting(book, name: str, value) -> None:
+    (title, ref), = book.defined_names[name].destinations
+    book[title][ref.replace("$", "")] = value
+
+
+def vba_modules(path: Path) -> dict[str, str]:
+    parser = VBA_Parser(str(path))
+    try:
+        return {name: code for _, _, name, code in parser.extract_macros()}
+    finally:
+        parser.close()
+
+
+def test_the_vba_project_is_xlwings_own_and_intact():
+    with zipfile.ZipFile(MACRO) as book:
+        assert book.read("xl/vbaProject.bin") == xlwings_vba_project()
+        types = book.read("[Content_Types].xml").decode()
+    assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
+
+
+def test_the_button_runs_a_macro_that_exists_as_a_sub():
+    with zipfile.ZipFile(MACRO) as book:
+        vml = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".vml"))
+    assert re.search(r"<x:FmlaMacro>\[0\]!SampleCall</x:FmlaMacro>", vml)
+    assert "今月を更新" in vml and 'ObjectType="Button"' in vml
+    modules = vba_modules(MACRO)
+    sample = next(code for code in modules.values() if "Sub SampleCall()" in code)
+    # SampleCall imports the module named like the workbook and calls its main()
+    assert 'RunPython "import " & mymodule & ";" & mymodule & ".main()"' in sample
+    assert "Left(ThisWorkbook.Name" in sample
+    assert any("Function RunPython(" in code or "Sub RunPython(" in code
+               for code in modules.values())  # standalone: no add-in needed
+
+
+def test_the_imported_module_calls_the_refresh(tmp_path, monkeypatch):
+    module_path = MACRO.with_suffix(".py")
+    assert module_path.stem == MACRO.stem  # what SampleCall will import
+    workbook = tmp_path / MACRO.name
+    shutil.copy(MACRO, workbook)
+    ledger = write_ledger(tmp_path / "ledger", CUSTOMERS, INVOICES, RECEIPTS, BALANCES)
+    loaded = load_workbook(workbook, keep_vba=True)
+    set_setting(loaded, "LedgerFolder", "ledger")  # relative to the workbook
+    set_setting(loaded, "TargetMonth", datetime(2025, 6, 1))
+    loaded.save(workbook)
+
+    book = Book(workbook)
+    import xlwings
+
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: book))
+    spec = importlib.util.spec_from_file_location(MACRO.stem, module_path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main()
+
+    assert book.app.status_bar.startswith("kaishu: 2025-06")
+    sheet = book.sheets["月次回収チェック"]
+    codes = [sheet.values.get((7 + i, 1)) for i in range(6)]
+    assert codes == ["C1", "C2", "C3", "C4", "C5", None]
+    writes = [entry for entry in book.log if entry[0] == "write"]
+    assert writes and all(s.protected for s in book.sheets)  # protection restored
+    assert ledger.exists()
+
+
+@pytest.fixture
+def pair(tmp_path):
+    """The same workbook twice: a file for openpyxl, and its stand-in for xlwings."""
+    path = tmp_path / "collection_check.xlsx"
+    shutil.copy(ROOT / "xlsx_templates" / "collection_check.xlsx", path)
+    ledger = write_ledger(tmp_path / "ledger",
+                          CUSTOMERS + [("C6", '"=SUM(1,2)"', "+田中", "末", 1, "末", "")],
+                          INVOICES, RECEIPTS, BALANCES)
+    loaded = load_workbook(path)
+    set_setting(loaded, "LedgerFolder", str(ledger))
+    set_setting(loaded, "TargetMonth", datetime(2025, 6, 1))
+    loaded.save(path)
+    return path, ledger
+
+
+def test_both_appliers_write_the_same_cells(pair):
+    path, ledger = pair
+    book = Book(path)
+    excel.refresh_open_book(book)
+    refresh_workbook(path, ledger, "2025-06")
+    written = load_workbook(path)
+    for sheet in book.sheets:
+        target = written[sheet.name]
+        for (row, column), value in sheet.values.items():
+            expected = target.cell(row, column).value
+            if isinstance(value, str) and value.startswith("'"):
+                value = value[1:]  # the xlwings applier keeps text as text with a '
+            if value is None and (row, column) in sheet.formulas:
+                continue  # a formula Excel computes
+            assert value == expected, (sheet.name, row, column, value, expected)
+    resized = {entry[1]: entry[2:] for entry in book.log if entry[0] == "resize"}
+    for name, (row, column, rows, columns) in resized.items():
+        table = next(s for s in written.worksheets if name in s.tables).tables[name]
+        assert table.ref.endswith(str(row + rows - 1)), name
+
+
+def test_ledger_text_is_written_as_text_in_excel(pair):
+    book = Book(pair[0])
+    excel.refresh_open_book(book)
+    values = set(book.sheets["月次回収チェック"].values.values())
+    assert "'=SUM(1,2)" in values and "'+田中" in values
+    assert "=SUM(1,2)" not in values
+
+
+def test_a_bad_ledger_writes_nothing_and_says_why(pair, monkeypatch):
+    path, ledger = pair
+    (ledger / "invoices.csv").write_text("請求番号,得意先コード,売上日,金額\nI1,C1,2025/02/30,100\n")
+    book = Book(path)
+    before = {s.name: dict(s.values) for s in book.sheets}
+    import xlwings
+
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: book))
+    excel.refresh_caller()
+    assert [e[0] for e in book.log] == ["alert"]
+    assert "invoices.csv row 2, column 売上日: '2025/02/30'" in book.log[0][2]
+    assert {s.name: dict(s.values) for s in book.sheets} == before
+
+
+def test_a_file_refresh_keeps_the_macro_and_the_button(tmp_path):
+    workbook = tmp_path / MACRO.name
+    shutil.copy(MACRO, workbook)
+    ledger = write_ledger(tmp_path / "ledger", CUSTOMERS, INVOICES, RECEIPTS, BALANCES)
+    refresh_workbook(workbook, ledger, "2025-06")
+    with zipfile.ZipFile(workbook) as book:
+        assert book.read("xl/vbaProject.bin") == xlwings_vba_project()
+        vml = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".vml"))
+    assert "[0]!SampleCall" in vml and "今月を更新" in vml
+
+
+def test_nothing_under_xlwings_pro_is_used():
+    sources = [*(ROOT / "src").rglob("*.py"), *(ROOT / "tests").rglob("*.py"),
+               *(ROOT / "xlsx_templates").glob("*.py"), *(ROOT / "benchmarks").glob("*.py")]
+    pattern = re.compile(r"xlwings\.(pro|server)\b|from xlwings import .*\b(server|pro)\b")
+    used = [str(p) for p in sources if pattern.search(p.read_text(encoding="utf-8"))
+            and p.name != "test_excel.py"]
+    assert used == []

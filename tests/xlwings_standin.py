@@ -1,0 +1,161 @@
+"""A small recording stand-in for the part of xlwings' Book/Sheet/Range/Table API that
+kaishu.excel uses. It stands for xlwings' API (not for a spreadsheet engine): it holds
+the cell values and formulas read from a real file, and records what is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import range_boundaries
+
+
+class Grid(dict):
+    """(row, column) -> value of one sheet."""
+
+
+@dataclass
+class Range:
+    sheet: "Sheet"
+    row: int
+    column: int
+    rows: int = 1
+    columns: int = 1
+
+    def options(self, ndim: int = 1) -> "Range":
+        return self
+
+    def resize(self, rows: int, columns: int) -> "Range":
+        return Range(self.sheet, self.row, self.column, rows, columns)
+
+    def _cells(self):
+        return [[(self.row + i, self.column + j) for j in range(self.columns)]
+                for i in range(self.rows)]
+
+    @property
+    def value(self) -> Any:
+        values = [[self.sheet.values.get(c) for c in row] for row in self._cells()]
+        return values[0][0] if (self.rows, self.columns) == (1, 1) else values
+
+    @value.setter
+    def value(self, values: Any) -> None:
+        if self.sheet.protected:
+            raise RuntimeError(f"sheet {self.sheet.name} is protected")
+        if not isinstance(values, list):
+            values = [[values]]
+        assert (len(values), len(values[0])) == (self.rows, self.columns), "shape"
+        self.sheet.book.log.append(("write", self.sheet.name, self.row, self.column,
+                                    len(values), len(values[0])))
+        for cells, row in zip(self._cells(), values):
+            for cell, value in zip(cells, row):
+                self.sheet.values[cell] = value
+
+    @property
+    def formula(self) -> list[list[Any]]:
+        return [[self.sheet.formulas.get(c, self.sheet.values.get(c) or "") for c in row]
+                for row in self._cells()]
+
+
+@dataclass
+class Table:
+    sheet: "Sheet"
+    name: str
+    range: Range
+
+    def resize(self, target: Range) -> None:
+        if self.sheet.protected:
+            raise RuntimeError("protected")
+        self.sheet.book.log.append(("resize", self.name, target.row, target.column,
+                                    target.rows, target.columns))
+        self.range = target
+
+
+class Api:
+    def __init__(self, sheet: "Sheet") -> None:
+        self.sheet = sheet
+
+    def Unprotect(self) -> None:  # noqa: N802 - Excel's COM name
+        self.sheet.protected = False
+        self.sheet.book.log.append(("unprotect", self.sheet.name))
+
+    def Protect(self) -> None:  # noqa: N802
+        self.sheet.protected = True
+        self.sheet.book.log.append(("protect", self.sheet.name))
+
+
+class Tables(dict):
+    def __iter__(self):
+        return iter(self.values())
+
+
+@dataclass
+class Sheet:
+    book: "Book"
+    name: str
+    protected: bool = True
+    values: Grid = field(default_factory=Grid)
+    formulas: Grid = field(default_factory=Grid)
+    tables: Tables = field(default_factory=Tables)
+
+    def __post_init__(self) -> None:
+        self.api = Api(self)
+
+    def range(self, first, last=None) -> Range:
+        if last is None:
+            return Range(self, *first)
+        return Range(self, first[0], first[1], last[0] - first[0] + 1, last[1] - first[1] + 1)
+
+
+@dataclass
+class Name:
+    name: str
+    refers_to_range: Range
+
+
+class Sheets(list):
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return next(s for s in self if s.name == key)
+        return super().__getitem__(key)
+
+
+class App:
+    def __init__(self, book: "Book") -> None:
+        self.book = book
+        self.status_bar = None
+
+    def alert(self, prompt: str, title: str | None = None, **_: Any) -> None:
+        self.book.log.append(("alert", title, prompt))
+
+
+class Book:
+    """An open workbook as xlwings shows it, loaded from a real file (values and formulas)."""
+
+    def __init__(self, path) -> None:
+        self.fullname = str(path)
+        self.log: list[tuple] = []
+        self.app = App(self)
+        self.sheets = Sheets()
+        formulas = load_workbook(path)
+        for source in formulas.worksheets:
+            sheet = Sheet(self, source.title)
+            for row in source.iter_rows():
+                for cell in row:
+                    if cell.value is None:
+                        continue
+                    if cell.data_type == "f":
+                        sheet.formulas[(cell.row, cell.column)] = cell.value
+                        sheet.values[(cell.row, cell.column)] = None  # Excel would compute
+                    else:
+                        sheet.values[(cell.row, cell.column)] = cell.value
+            for table in source.tables.values():
+                left, top, right, bottom = range_boundaries(table.ref)
+                sheet.tables[table.displayName] = Table(
+                    sheet, table.displayName, Range(sheet, top, left, bottom - top + 1,
+                                                    right - left + 1))
+            self.sheets.append(sheet)
+        self.names = [Name(name, self.sheets[title].range(
+            tuple(reversed(range_boundaries(ref.replace("$", ""))[:2]))))
+            for name, defined in formulas.defined_names.items()
+            for title, ref in defined.destinations]
