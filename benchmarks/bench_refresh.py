@@ -1,0 +1,134 @@
+"""How the monthly refresh scales: a million invoices for 20,000 customers.
+
+Generates a ledger with the sample generator (vectorised), a collection-check workbook that
+already holds 24 months of history, and reports, as ratios in one run:
+
+* reading the ledger files (CSV, as exported);
+* computing the month;
+* writing the workbook (load, apply, atomic save);
+* the baseline: reading the inputs plus writing one 20,000-row table with the monthly
+  sheet's columns (openpyxl, write-only);
+* peak memory of the process.
+
+Goals: computing takes less than reading; the whole refresh takes under 3x the baseline;
+peak memory under 2 GB. Run: ``python3 benchmarks/bench_refresh.py`` (``--customers`` and
+``--invoices`` for a smaller run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "samples"))
+
+from generate_ledger import export, generate  # noqa: E402
+
+from kaishu.ledger import read_ledger  # noqa: E402
+from kaishu.monthly import compute_month  # noqa: E402
+from kaishu.plan import HISTORY_MONTHS, TABLES  # noqa: E402
+from kaishu.templates import write_templates  # noqa: E402
+from kaishu.workbook import apply_plan, read_settings, read_state  # noqa: E402
+from kaishu.plan import plan_refresh  # noqa: E402
+from kaishu.xlsxfiles import save_atomically  # noqa: E402
+
+MONTH = "2025-09"
+
+
+def timed(label: str, results: dict, work):
+    start = time.perf_counter()
+    value = work()
+    results[label] = time.perf_counter() - start
+    print(f"  {label:<34} {results[label]:8.2f} s", flush=True)
+    return value
+
+
+def with_history(path: Path, customers: pd.DataFrame) -> None:
+    """Fill the History table with 24 months of figures for every customer."""
+    book = load_workbook(path)
+    sheet = next(s for s in book.worksheets if "History" in s.tables)
+    table = sheet.tables["History"]
+    top = int(table.ref.split(":")[0][1:])
+    months = pd.period_range(end=pd.Period(MONTH) - 1, periods=HISTORY_MONTHS, freq="M")
+    labels = [c.label.ja for c in TABLES["History"].columns]
+    rng = np.random.default_rng(1)
+    row = top + 1
+    for month in months:
+        for code, name in zip(customers["得意先コード"], customers["得意先名"]):
+            values = [str(month), code, name, "佐藤", 1e7] + list(rng.integers(0, 10**7, 9))
+            for column, value in enumerate(values, start=1):
+                sheet.cell(row, column, value)
+            row += 1
+    last = table.ref.split(":")[1]
+    table.ref = f"{table.ref.split(':')[0]}:{''.join(c for c in last if c.isalpha())}{row - 1}"
+    assert len(labels) == 15
+    book.save(path)
+
+
+def baseline_table(path: Path, rows: int) -> None:
+    """One 20,000-row table with the monthly sheet's columns, written by openpyxl."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("月次回収チェック")
+    headers = [c.label.ja for c in TABLES["Collection"].columns]
+    sheet.append(headers)
+    numbers = np.random.default_rng(2).integers(0, 10**7, (rows, len(headers))).tolist()
+    for values in numbers:
+        sheet.append(values)
+    book.save(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=20_000)
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    options = parser.parse_args()
+    months = 18
+    per_month = options.invoices / options.customers / months
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        print(f"generating {options.invoices:,} invoices for {options.customers:,} customers")
+        ledger = generate(options.customers, invoices_per_month=per_month)
+        export(ledger, work / "ledger", "utf-8")
+        print(f"  {len(ledger['invoices']):,} invoices, {len(ledger['receipts']):,} receipts")
+        (book_path,) = [p for p in write_templates(work / "book")
+                        if p.name == "collection_check.xlsx"]
+        print(f"writing {HISTORY_MONTHS} months of history into the workbook")
+        with_history(book_path, ledger["customers"])
+
+        print("measuring")
+        read = timed("read the ledger files", results, lambda: read_ledger(work / "ledger"))
+        month = timed("compute the month", results, lambda: compute_month(read, MONTH))
+
+        def write():
+            book = load_workbook(book_path)
+            tables, cells = read_state(book)
+            read_settings(book, cells)
+            apply_plan(book, plan_refresh(month, tables, cells), tables)
+            save_atomically(book_path, book.save)
+
+        timed("write the workbook (with history)", results, write)
+        timed("baseline: write one 20,000-row table", results,
+              lambda: baseline_table(work / "baseline.xlsx", options.customers))
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB -> GiB
+    refresh = results["read the ledger files"] + results["compute the month"] + \
+        results["write the workbook (with history)"]
+    baseline = results["read the ledger files"] + results["baseline: write one 20,000-row table"]
+    print(f"compute / read          {results['compute the month'] / results['read the ledger files']:6.2f}"
+          "   (goal < 1)")
+    print(f"refresh / baseline      {refresh / baseline:6.2f}   (goal < 3)")
+    print(f"peak memory             {peak:6.2f} GiB (goal < 2)")
+
+
+if __name__ == "__main__":
+    main()
