@@ -37,8 +37,9 @@ from kaishu.ledger import read_ledger  # noqa: E402
 from kaishu.monthly import compute_month  # noqa: E402
 from kaishu.plan import HISTORY_MONTHS, TABLES  # noqa: E402
 from kaishu.templates import write_templates  # noqa: E402
-from kaishu.workbook import apply_plan, read_settings, read_state  # noqa: E402
+from kaishu import xlsxpatch  # noqa: E402
 from kaishu.plan import plan_refresh  # noqa: E402
+from kaishu.workbook import SETTING_NAMES  # noqa: E402
 from kaishu.xlsxfiles import save_atomically  # noqa: E402
 
 MONTH = "2025-09"
@@ -109,12 +110,12 @@ def main() -> None:
         read = timed("read the ledger files", results, lambda: read_ledger(work / "ledger"))
         month = timed("compute the month", results, lambda: compute_month(read, MONTH))
 
-        def write():
-            book = load_workbook(book_path)
-            tables, cells = read_state(book)
-            read_settings(book, cells)
-            apply_plan(book, plan_refresh(month, tables, cells), tables)
-            save_atomically(book_path, book.save)
+        def write():  # the steps of kaishu.workbook.refresh_workbook after computing
+            package = xlsxpatch.Package(book_path)
+            tables = xlsxpatch.read_state(package, tuple(TABLES), narrow={"History": 1})
+            cells = {n: package.names[n] for n in SETTING_NAMES if n in package.names}
+            changed = xlsxpatch.apply_plan(package, plan_refresh(month, tables, cells), tables)
+            save_atomically(book_path, lambda target: xlsxpatch.save(package, changed, target))
 
         timed("write the workbook (with history)", results, write)
         timed("baseline: write one 20,000-row table", results,

@@ -51,6 +51,22 @@ class Range:
             for cell, value in zip(cells, row):
                 self.sheet.values[cell] = value
 
+    def copy(self, destination: "Range") -> None:
+        """Copy values and formulas (Excel copies formats too) onto ``destination``."""
+        if self.sheet.protected:
+            raise RuntimeError("protected")
+        self.sheet.book.log.append(("copy", self.sheet.name, self.row, destination.row,
+                                    self.rows))
+        for grid in (self.sheet.values, self.sheet.formulas):
+            snapshot = [[grid.get(c) for c in row] for row in self._cells()]
+            for i, row in enumerate(snapshot):
+                for j, value in enumerate(row):
+                    cell = (destination.row + i, destination.column + j)
+                    if value is None:
+                        grid.pop(cell, None)
+                    else:
+                        grid[cell] = value
+
     @property
     def formula(self) -> list[list[Any]]:
         return [[self.sheet.formulas.get(c, self.sheet.values.get(c) or "") for c in row]

@@ -15,7 +15,7 @@ from .errors import KaishuError
 from .ledger import read_ledger
 from .monthly import Month, compute_month
 from .plan import TABLES, Plan, TableState, Text, plan_refresh
-from .workbook import SETTING_NAMES, WorkbookError, settings_from
+from .workbook import SETTING_NAMES, WorkbookError, check_tables, settings_from
 
 #: A value Excel would read as a formula or a number is kept as text with a leading '.
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -42,9 +42,7 @@ def read_state(book) -> tuple[dict[str, TableState], dict[str, tuple[str, int, i
                     for value_row, formula_row in zip(values[1:], formulas[1:])]
             tables[table.name] = TableState(sheet.name, table.name, whole.row, whole.column,
                                             list(values[0]), rows)
-    missing = {"Collection", "BySalesperson", "Plan"} - set(tables)
-    if missing:
-        raise WorkbookError("this workbook has no table " + ", ".join(sorted(missing)))
+    check_tables(tables)
     cells = {}
     names = {n.name: n for n in book.names}
     for name in SETTING_NAMES:
@@ -82,6 +80,12 @@ def apply_plan(book, plan: Plan) -> None:
     for name in sorted(sheets):
         sheet = book.sheets[name]
         with _unprotected(sheet):
+            for carry in (c for c in plan.carries if c.sheet == name):  # before any write
+                right = carry.first_column + carry.columns - 1
+                for first, last, target in carry.runs():
+                    if first != target:
+                        sheet.range((first, carry.first_column), (last, right)).copy(
+                            sheet.range((target, carry.first_column)))
             for resize in (r for r in plan.resizes if r.sheet == name):
                 sheet.tables[resize.table].resize(sheet.range(
                     (resize.header_row, resize.first_column),

@@ -70,10 +70,34 @@ class Resize:
         return self.header_row + self.rows
 
 
+@dataclass(frozen=True)
+class Carry:
+    """Rows kept as they are (values, formulas, formats), moved to consecutive rows from
+    ``target_row`` on; they are read before anything is written."""
+
+    sheet: str
+    source_rows: list[int]
+    target_row: int
+    first_column: int
+    columns: int
+
+    def runs(self) -> list[tuple[int, int, int]]:
+        """(first source row, last source row, first target row) of each unbroken run."""
+        runs, target = [], self.target_row
+        for row in self.source_rows:
+            if runs and row == runs[-1][1] + 1:
+                runs[-1][1] = row
+            else:
+                runs.append([row, row, target])
+            target += 1
+        return [tuple(r) for r in runs]
+
+
 @dataclass
 class Plan:
     writes: list[Write] = field(default_factory=list)
     resizes: list[Resize] = field(default_factory=list)
+    carries: list[Carry] = field(default_factory=list)
 
 
 def _clean(value: Any) -> Any:
@@ -91,6 +115,18 @@ def _clean(value: Any) -> Any:
     if isinstance(value, str):
         return Text(value)
     return value
+
+
+def _column(values: pd.Series) -> list[Any]:
+    """A column as cells hold it (see :func:`_clean`), converted a whole column at once."""
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype(object).tolist()
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(object).where(values.notna(), None).tolist()
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return [None if v is pd.NaT else v for v in
+                pd.Series(values.dt.to_pydatetime(), dtype=object).tolist()]
+    return [_clean(v) for v in values.tolist()]
 
 
 def _keys(spec: Table, headers: list[str]) -> list[str | None]:
@@ -156,20 +192,18 @@ def plan_table(state: TableState, records: pd.DataFrame, key: str = "code") -> l
     return _place(state, rows, [formulas.get(j) for j in range(len(keys))])
 
 
-def _history(state: TableState, month: Month) -> pd.DataFrame:
-    """The history table: earlier months kept (at most HISTORY_MONTHS), this one replaced."""
-    keys = _keys(TABLES["History"], state.headers)
-    earlier = pd.DataFrame([{k: v for k, v in zip(keys, r) if k} for r in state.rows],
-                           columns=[k for k in keys if k])
-    first_kept = str(month.month - (HISTORY_MONTHS - 1))
-    if len(earlier):
-        earlier = earlier[earlier["month"].notna()]
-        earlier["month"] = earlier["month"].astype(str)
-        earlier = earlier[(earlier["month"] != str(month.month))
-                          & (earlier["month"] >= first_kept)]
-    rows = pd.concat([earlier, month.history], ignore_index=True) if len(earlier) \
-        else month.history
-    return rows.sort_values(["month", "code"], kind="stable")
+def _history(state: TableState, month: Month) -> tuple[list[int], list[int]]:
+    """Which rows of the history stay (at most HISTORY_MONTHS months; this month's rows are
+    replaced): those of earlier months and those of later ones, as row numbers. Only the
+    month of each row is looked at; the rows themselves are carried over as they are."""
+    at = _keys(TABLES["History"], state.headers).index("month")
+    current, first_kept = str(month.month), str(month.month - (HISTORY_MONTHS - 1))
+    before, after = [], []
+    for i, row in enumerate(state.rows):
+        kept = "" if row[at] is None else str(row[at])
+        if kept and kept != current and kept >= first_kept:
+            (before if kept < current else after).append(state.header_row + 1 + i)
+    return before, after
 
 
 def plan_refresh(month: Month, tables: dict[str, TableState],
@@ -190,14 +224,28 @@ def plan_refresh(month: Month, tables: dict[str, TableState],
     }
     for name, (records, key) in work.items():
         _add(plan, plan_table(tables[name], records, key))
-    if "History" in tables:  # whole records: every column from the merged months
+    if "History" in tables:  # earlier months carried over, this month's rows written
         state = tables["History"]
         keys = _keys(TABLES["History"], state.headers)
         formulas = _formulas(state, keys)
-        rows = [[formulas[j] if j in formulas else _clean(record.get(k)) if k else None
-                 for j, k in enumerate(keys)]
-                for record in _history(state, month).to_dict("records")]
-        _add(plan, _place(state, rows, [formulas.get(j) for j in range(len(keys))]))
+        history = month.history.sort_values("code", kind="stable")
+        columns = [[formulas[j]] * len(history) if j in formulas else
+                   _column(history[k]) if k in history else [None] * len(history)
+                   for j, k in enumerate(keys)]
+        rows = [list(row) for row in zip(*columns)]
+        before, after = _history(state, month)
+        start = state.header_row + 1
+        width = len(keys)
+        plan.carries.append(Carry(state.sheet, before, start, state.first_column, width))
+        plan.writes.append(Write(state.sheet, start + len(before), state.first_column, rows))
+        plan.carries.append(Carry(state.sheet, after, start + len(before) + len(rows),
+                                  state.first_column, width))
+        size = max(len(before) + len(rows) + len(after), 1)
+        if len(state.rows) > size:  # rows the history no longer has
+            plan.writes.append(Write(state.sheet, start + size, state.first_column,
+                                     [[None] * width for _ in range(len(state.rows) - size)]))
+        plan.resizes.append(Resize(state.sheet, state.name, state.header_row,
+                                   state.first_column, width, size))
     return plan
 
 

@@ -1,0 +1,352 @@
+"""Read and rewrite table rows of an xlsx file at the XML level.
+
+A refresh rewrites four tables and two cells; everything else in the file is copied byte
+for byte, so nothing a user made is lost — not even what an openpyxl round trip drops
+(shapes, pictures, slicers, sparklines, newer conditional formats) — and the cost grows
+with the rows written, not with the size of the workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
+
+from .plan import Plan, Resize, TableState, Text
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+EPOCH = dt.datetime(1899, 12, 30)
+
+ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
+CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+ATTR = re.compile(r'\b([tsi]|si)="([^"]*)"')
+FORMULA = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
+VALUE = re.compile(r"<v>(.*?)</v>", re.S)
+INLINE = re.compile(r"<t\b[^>]*>(.*?)</t>", re.S)
+LAST_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d+"')
+RENUMBER = re.compile(rb'(\br="[A-Z]*)\d+"')
+
+
+@dataclass(frozen=True)
+class TablePart:
+    name: str
+    sheet: str
+    sheet_part: str
+    part: str
+    ref: str
+
+
+def _target(base: str, target: str) -> str:
+    if target.startswith("/"):
+        return target[1:]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
+    name = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    if name not in archive.namelist():
+        return {}
+    root = ElementTree.fromstring(archive.read(name))
+    return {r.get("Id"): _target(part, r.get("Target")) for r in root.iter(f"{{{PKG}}}Relationship")}
+
+
+class Package:
+    """An xlsx/xlsm file: where its sheets, tables and defined names are."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.archive = zipfile.ZipFile(self.path)
+        workbook = ElementTree.fromstring(self.archive.read("xl/workbook.xml"))
+        rels = _rels(self.archive, "xl/workbook.xml")
+        self.sheets = {s.get("name"): rels[s.get(f"{{{REL}}}id")]
+                       for s in workbook.iter(f"{{{MAIN}}}sheet")}
+        self.names = {}
+        for defined in workbook.iter(f"{{{MAIN}}}definedName"):
+            found = re.fullmatch(r"'?(.+?)'?!\$?([A-Z]+)\$?(\d+)(?::.*)?", defined.text or "")
+            if found:
+                sheet = found.group(1).replace("''", "'")
+                self.names[defined.get("name")] = (sheet, int(found.group(3)),
+                                                   column_index_from_string(found.group(2)))
+        self.tables = {}
+        for sheet, part in self.sheets.items():
+            for target in _rels(self.archive, part).values():
+                if "/tables/" in target:
+                    table = ElementTree.fromstring(self.archive.read(target))
+                    self.tables[table.get("displayName")] = TablePart(
+                        table.get("displayName"), sheet, part, target, table.get("ref"))
+        self._strings: list[str] | None = None
+        self._parts: dict[str, bytes] = {}
+        self._rows: dict[str, dict[int, bytes]] = {}
+
+    def read(self, part: str) -> bytes:
+        if part not in self._parts:
+            self._parts[part] = self.archive.read(part)
+        return self._parts[part]
+
+    def row_index(self, part: str) -> dict[int, bytes]:
+        """Row number -> the row's XML, for one sheet (read once)."""
+        if part not in self._rows:
+            self._rows[part] = {int(m.group(1)): m.group(0) for m in ROW.finditer(self.read(part))}
+        return self._rows[part]
+
+    @property
+    def strings(self) -> list[str]:
+        if self._strings is None:
+            self._strings = []
+            if "xl/sharedStrings.xml" in self.archive.namelist():
+                root = ElementTree.fromstring(self.archive.read("xl/sharedStrings.xml"))
+                self._strings = ["".join(t.text or "" for t in si.iter(f"{{{MAIN}}}t"))
+                                 for si in root.iter(f"{{{MAIN}}}si")]
+        return self._strings
+
+    def rows(self, part: str, top: int, bottom: int, left: int, right: int) -> dict[int, list]:
+        """Cell values of rows ``top``..``bottom``, columns ``left``..``right``; formulas as
+        text starting with '='."""
+        out, shared = {}, {}
+        for number, row in self.row_index(part).items():
+            if number < top or number > bottom:
+                continue
+            values = [None] * (right - left + 1)
+            for cell in CELL.finditer(row.decode("utf-8")):
+                column = column_index_from_string(cell.group(1))
+                if column > right:  # cells are in column order
+                    break
+                if column >= left:
+                    values[column - left] = self._value(cell.group(3), cell.group(4) or "",
+                                                        shared)
+            out[number] = values
+        return out
+
+    def _value(self, attributes: str, body: str, shared: dict[str, str]) -> Any:
+        if "t=" not in attributes and "<f" not in body:  # a plain number, the usual cell
+            value = VALUE.search(body)
+            if value is None:
+                return None
+            number = float(value.group(1))
+            return int(number) if number.is_integer() else number
+        attrs = dict(ATTR.findall(attributes))
+        formula = FORMULA.search(body) if "<f" in body else None
+        if formula:
+            fattrs = dict(ATTR.findall(formula.group(1)))
+            text = unescape(formula.group(2) or "")
+            if "si" in fattrs:
+                text = shared.setdefault(fattrs["si"], text) if text else shared.get(fattrs["si"], "")
+            return "=" + text
+        kind = attrs.get("t", "n")
+        if kind == "inlineStr":
+            return unescape("".join(INLINE.findall(body)))
+        value = VALUE.search(body)
+        if value is None:
+            return None
+        raw = unescape(value.group(1))
+        if kind == "s":
+            return self.strings[int(raw)]
+        if kind == "b":
+            return raw == "1"
+        if kind in ("str", "e"):
+            return raw
+        number = float(raw)
+        return int(number) if number.is_integer() else number
+
+    def styles(self, part: str, row: int, left: int, right: int) -> list[str | None]:
+        """The style of each column's cell in ``row`` (the template row of new rows)."""
+        styles = [None] * (right - left + 1)
+        for cell in CELL.finditer(self.row_index(part).get(row, b"").decode("utf-8")):
+            column = column_index_from_string(cell.group(1))
+            if left <= column <= right:
+                styles[column - left] = dict(ATTR.findall(cell.group(3))).get("s")
+        return styles
+
+
+def read_state(package: Package, names: tuple[str, ...],
+               narrow: dict[str, int] | None = None) -> dict[str, TableState]:
+    """The tables ``names``; for a table in ``narrow`` only its first columns are read
+    (the history: its rows are carried over, only their month is looked at)."""
+    states = {}
+    for name in names:
+        if name not in package.tables:
+            continue
+        table = package.tables[name]
+        left, top, right, bottom = range_boundaries(table.ref)
+        width = right - left + 1
+        headers = package.rows(table.sheet_part, top, top, left, right).get(top, [None] * width)
+        last = left + (narrow or {}).get(name, width) - 1
+        rows = package.rows(table.sheet_part, top + 1, bottom, left, last)
+        data = [rows.get(r, []) + [None] * (width - (last - left + 1))
+                for r in range(top + 1, bottom + 1)]
+        data = [r if len(r) == width else [None] * width for r in data]
+        if data and last < right:  # the first row in full: its formulas serve new rows
+            data[0] = package.rows(table.sheet_part, top + 1, top + 1, left, right).get(
+                top + 1, data[0])
+        states[name] = TableState(table.sheet, name, top, left,
+                                  ["" if h is None else str(h) for h in headers], data)
+    return states
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+def _cell(reference: str, value: Any, style: str | None) -> str:
+    s = f' s="{style}"' if style is not None else ""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return f'<c r="{reference}"{s}/>' if style is not None else ""
+    if isinstance(value, bool):
+        return f'<c r="{reference}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)):
+        return f'<c r="{reference}"{s}><v>{value!r}</v></c>'
+    if isinstance(value, dt.datetime):
+        serial = (value - EPOCH).total_seconds() / 86400
+        return f'<c r="{reference}"{s}><v>{serial:g}</v></c>'
+    if isinstance(value, str) and value.startswith("=") and not isinstance(value, Text):
+        return f'<c r="{reference}"{s}><f>{escape(value[1:])}</f></c>'
+    return (f'<c r="{reference}"{s} t="inlineStr"><is><t xml:space="preserve">'
+            f'{escape(str(value))}</t></is></c>')
+
+
+def _beyond(row: bytes, values: dict[int, Any], styles: dict[int, Any]) -> bool:
+    """Whether an existing row has cells a write does not replace, or needs the style of
+    a cell outside the tables (then its cells are parsed)."""
+    columns = {column_index_from_string(c.decode()) for c in LAST_CELL.findall(row)}
+    return bool(columns - set(values)) or any(c not in styles for c in values)
+
+
+def _row_xml(number: int, cells: list[str]) -> bytes:
+    return f'<row r="{number}">{"".join(cells)}</row>'.encode("utf-8")
+
+
+def _stretch(ref: str, resize: Resize, old_last: int) -> str:
+    left, top, right, bottom = range_boundaries(ref)
+    inside = resize.first_column <= left and right < resize.first_column + resize.columns
+    if inside and top == resize.header_row + 1 and bottom in (old_last, top):
+        return f"{get_column_letter(left)}{top}:{get_column_letter(right)}{resize.last_row}"
+    return ref
+
+
+def _sqrefs(xml: bytes, resize: Resize, old_last: int) -> bytes:
+    def stretch(match: re.Match[bytes]) -> bytes:
+        refs = " ".join(_stretch(r, resize, old_last)
+                        for r in match.group(2).decode().split())
+        return match.group(1) + refs.encode() + b'"'
+
+    return re.sub(rb'(\bsqref=")([^"]*)"', stretch, xml)
+
+
+def apply_plan(package: Package, plan: Plan, states: dict[str, TableState]) -> dict[str, bytes]:
+    """The new content of each part the plan changes."""
+    changed: dict[str, bytes] = {}
+    by_sheet: dict[str, dict[int, dict[int, Any]]] = {}
+    for write in plan.writes:
+        rows = by_sheet.setdefault(write.sheet, {})
+        for i, values in enumerate(write.values):
+            row = rows.setdefault(write.row + i, {})
+            for j, value in enumerate(values):
+                row[write.column + j] = value
+    carried: dict[str, dict[int, int]] = {}  # sheet -> target row -> source row
+    for carry in plan.carries:
+        moves = carried.setdefault(carry.sheet, {})
+        moves.update({carry.target_row + i: source for i, source in enumerate(carry.source_rows)})
+        by_sheet.setdefault(carry.sheet, {})
+    resizes = {r.sheet: [] for r in plan.resizes}
+    for resize in plan.resizes:
+        resizes[resize.sheet].append(resize)
+    for sheet, rows in by_sheet.items():
+        part = package.sheets[sheet]
+        styles: dict[int, str | None] = {}
+        for resize in resizes.get(sheet, []):
+            model = package.styles(part, resize.header_row + 1, resize.first_column,
+                                   resize.first_column + resize.columns - 1)
+            styles.update({resize.first_column + i: s for i, s in enumerate(model)})
+        xml = package.read(part)
+        data = re.search(rb"<sheetData\s*/>|<sheetData\b[^>]*>(.*?)</sheetData>", xml, re.S)
+        if data.group(1) is None:  # an empty sheet
+            head, body, tail = xml[:data.start()] + b"<sheetData>", b"", \
+                b"</sheetData>" + xml[data.end():]
+        else:
+            head, body, tail = xml[:data.start(1)], data.group(1), xml[data.end(1):]
+        existing = package.row_index(part)
+        regions = {r for resize in resizes.get(sheet, []) for r in
+                   range(resize.header_row + 1, resize.last_row + 1)}
+        moves = carried.get(sheet, {})
+        beyond = {r for resize in resizes.get(sheet, []) for r in
+                  range(resize.last_row + 1, states[resize.table].header_row
+                        + len(states[resize.table].rows) + 1)}
+        out = []
+        for number in sorted(set(existing) | set(rows) | set(moves)):
+            if number in beyond:  # rows a shrinking table no longer has
+                continue
+            if number in moves:
+                out.append(RENUMBER.sub(rb"\g<1>" + str(number).encode() + b'"',
+                                        existing[moves[number]]))
+                continue
+            if number not in rows:
+                if number not in regions:
+                    out.append(existing[number])
+                continue
+            values = rows[number]
+            old = {}
+            if number in existing and _beyond(existing[number], values, styles):
+                old = {column_index_from_string(c.group(1)): c for c in
+                       CELL.finditer(existing[number].decode("utf-8"))}
+            cells = [(column, c.group(0)) for column, c in old.items() if column not in values]
+            for column, value in values.items():
+                # table columns take the style of the table's first row; other cells keep theirs
+                style = styles[column] if column in styles else \
+                    dict(ATTR.findall(old[column].group(3))).get("s") if column in old else None
+                cells.append((column, _cell(f"{get_column_letter(column)}{number}", value,
+                                            style)))
+            out.append(_row_xml(number, [c for _, c in sorted(cells)]))
+        new = head + b"".join(out) + tail
+        for resize in resizes.get(sheet, []):
+            new = _sqrefs(new, resize, states[resize.table].header_row
+                          + max(len(states[resize.table].rows), 1))
+        new = re.sub(rb'<dimension ref="[^"]*"/>', b"", new)
+        changed[part] = new
+    for resize in plan.resizes:
+        table = package.tables[resize.table]
+        ref = (f"{get_column_letter(resize.first_column)}{resize.header_row}:"
+               f"{get_column_letter(resize.first_column + resize.columns - 1)}{resize.last_row}")
+        xml = package.read(table.part)
+        xml = re.sub(rb'(<table\b[^>]*?\bref=")[^"]*"', rb"\g<1>" + ref.encode() + b'"', xml, 1)
+        xml = re.sub(rb'(<autoFilter\b[^>]*?\bref=")[^"]*"', rb"\g<1>" + ref.encode() + b'"', xml)
+        changed[table.part] = xml
+        old_last = states[resize.table].header_row + max(len(states[resize.table].rows), 1)
+        pattern = re.compile(
+            rf"((?:'{re.escape(resize.sheet)}'|{re.escape(resize.sheet)})!\$[A-Z]+\$)"
+            rf"{resize.header_row + 1}(:\$[A-Z]+\$){old_last}\b".encode())
+        for name in package.archive.namelist():
+            if name.startswith("xl/charts/chart") and name.endswith(".xml"):
+                xml = changed.get(name, package.read(name))
+                changed[name] = pattern.sub(rb"\g<1>" + str(resize.header_row + 1).encode()
+                                            + rb"\g<2>" + str(resize.last_row).encode(), xml)
+    return changed
+
+
+def save(package: Package, changed: dict[str, bytes], target: Path) -> None:
+    """Write the package with its changed parts; Excel recomputes formulas on opening."""
+    drop = {"xl/calcChain.xml"}  # lists formula cells; stale once rows change
+    workbook = changed.get("xl/workbook.xml", package.read("xl/workbook.xml"))
+    if b"<calcPr" in workbook:
+        workbook = re.sub(rb"<calcPr\b([^>]*?)/>", lambda m: b"<calcPr" + re.sub(
+            rb'\sfullCalcOnLoad="[^"]*"', b"", m.group(1)) + b' fullCalcOnLoad="1"/>', workbook)
+    changed["xl/workbook.xml"] = workbook
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in package.archive.infolist():
+            if info.filename in drop:
+                continue
+            data = changed.get(info.filename)
+            if data is None:
+                data = package.read(info.filename)
+            if info.filename == "[Content_Types].xml" or info.filename.endswith(".rels"):
+                data = re.sub(rb"<(?:Override|Relationship)\b[^>]*calcChain[^>]*/>", b"", data)
+            out.writestr(info, data)
