@@ -201,3 +201,21 @@ def test_not_a_collection_workbook(tmp_path, ledger):
     result = CliRunner().invoke(main, ["refresh", str(credit), "--ledger", str(ledger),
                                        "--month", "2025-06"])
     assert result.exit_code == 1 and "not a kaishu collection-check workbook" in result.output
+
+
+def test_limits_from_a_credit_limit_workbook_saved_by_an_engine(tmp_path, recalculate, ledger,
+                                                                 book):
+    from kaishu.workbook import WorkbookError, read_limits
+
+    (credit,) = [p for p in write_templates(tmp_path / "c") if p.name == "credit_limits.xlsx"]
+    with pytest.raises(WorkbookError, match="open it in Excel"):
+        read_limits(credit)  # written by openpyxl: formulas without values yet
+    recalculate(credit)
+    saved = tmp_path / "recalculated" / "credit_limits.xlsx"
+    limits = read_limits(saved)
+    # C001: smallest of 5,000,000 / 4,602,740 / 6,000,000 / 4,655,000, x 1.1 tax,
+    # rounded down to 10,000 -> 5,060,000; C005 is overridden with 1,500,000
+    assert limits["C001"] == 5_060_000 and limits["C005"] == 1_500_000
+    result = CliRunner().invoke(main, ["refresh", str(book), "--ledger", str(ledger),
+                                       "--month", "2025-06", "--limits", str(saved)])
+    assert result.exit_code == 0, result.output

@@ -204,8 +204,7 @@ def test_sheets_print_on_a4_landscape_with_frozen_headers(books):
             assert int(sheet.page_setup.paperSize) == 9  # A4
             if sheet.tables:
                 assert sheet.freeze_panes
-        monthly = book.worksheets[0]
-        assert monthly.page_setup.orientation == "landscape"
+            assert sheet.page_setup.orientation == "landscape", sheet.title
 
 
 def test_conditional_formats_and_charts(books):

@@ -259,7 +259,7 @@ class Builder:
         if first_table:
             sheet.freeze_panes = f"C{first_table.header_row + 1}"
             sheet.print_title_rows = f"{first_table.header_row}:{first_table.header_row}"
-        sheet.page_setup.orientation = "landscape" if spec.landscape else "portrait"
+        sheet.page_setup.orientation = "landscape"
         sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, spec.pages_tall
         sheet.sheet_properties.pageSetUpPr.fitToPage = True

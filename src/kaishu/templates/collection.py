@@ -248,7 +248,7 @@ SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
     FieldRow("AgingEdges", L("延滞区分の境界(日)", "Aging bucket edges (days)"),
              (L("1", "1"), L("2", "2"), L("3", "3"), L("4", "4")), (30, 60, 90, 120), "0",
              Validation("whole", 1, 3650)),
-), landscape=False, pages_tall=1, widths={"A": 36, "B": 16, "C": 70})
+), pages_tall=1, widths={"A": 36, "B": 16, "C": 70})
 
 SHEETS = (
     Sheet(L("月次回収チェック", "Monthly check"), L(
@@ -301,10 +301,10 @@ SHEETS = (
               '=IF(OR(N(EfficiencyBilled)<=0,N(EfficiencyDays)<=0),"",' + native(
                   "COLLECTION_EFFICIENCY", collected="EfficiencyCollected",
                   due="EfficiencyBilled", collection_days="EfficiencyDays") + ")", RATIO),
-    ), landscape=False, pages_tall=1, widths={"A": 26, "B": 16, "C": 14, "D": 16}),
+    ), pages_tall=1, widths={"A": 26, "B": 16, "C": 14, "D": 16}),
     Sheet(L("チェックポイント", "Checkpoints"), L(
         "回収するまでが営業: 社内のチェックポイント", "A sale is not done until it is collected: "
-        "checkpoints"), (CHECKPOINTS,), landscape=False, pages_tall=1),
+        "checkpoints"), (CHECKPOINTS,), pages_tall=1),
     Sheet(L("履歴", "History"), L(
         "月次の履歴 (更新のたびに対象月の行を書き換え、直近24ヶ月を保持)",
         "Monthly history (each refresh replaces its month; the last 24 months are kept)"),

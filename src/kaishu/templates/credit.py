@@ -68,7 +68,7 @@ SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
           L("空欄なら正味運転資金を使います", "Blank: the net working capital is used")),
     Field("WorkingCapital", L("運転資金枠", "Working capital for credit"),
           '=IF(WorkingCapitalEntered="",NetWorkingCapital,WorkingCapitalEntered)', YEN),
-), landscape=False, pages_tall=1, widths={"A": 40, "B": 18, "C": 60})
+), pages_tall=1, widths={"A": 40, "B": 18, "C": 60})
 
 # -- the four methods -----------------------------------------------------------------------
 

@@ -164,7 +164,6 @@ class Sheet:
     name: L
     title: L
     blocks: tuple[Any, ...]  # Fields, FieldRows, Tables, Charts and L notes, in order
-    landscape: bool = True
     protect: bool = True
     pages_tall: int = 0  # 0: as many as the rows need; 1: shrink to one page
     widths: dict[str, float] = field(default_factory=dict)
