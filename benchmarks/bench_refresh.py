@@ -121,6 +121,7 @@ def main() -> None:
         print("measuring")
         read = timed("read the ledger files", results, lambda: read_ledger(work / "ledger"))
         month = timed("compute the month", results, lambda: compute_month(read, MONTH))
+        del read  # as in kaishu refresh: the ledger is not kept while writing
 
         def write():  # the steps of kaishu.workbook.refresh_workbook after computing
             package = xlsxpatch.Package(book_path)

@@ -2,8 +2,9 @@
 
 An applier first reads the workbook's current state (where each table is, its headers and
 rows); :func:`plan_refresh` turns a computed :class:`Month` and that state into writes;
-the applier then performs them — :mod:`kaishu.workbook` on a file with openpyxl,
-:mod:`kaishu.excel` on the open workbook with xlwings. Nothing here touches a workbook.
+the applier then performs them — :mod:`kaishu.xlsxpatch` on a file (for
+:mod:`kaishu.workbook`), :mod:`kaishu.excel` on the open workbook with xlwings. Nothing here
+touches a workbook.
 
 What a refresh keeps: columns a user typed (対応メモ) or added to a table stay with their
 customer; rows of customers no longer in the master are kept while they hold such input;

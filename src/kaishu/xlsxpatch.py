@@ -95,11 +95,15 @@ class Package:
             self._parts[part] = self.archive.read(part)
         return self._parts[part]
 
-    def row_index(self, part: str) -> dict[int, bytes]:
-        """Row number -> the row's XML, for one sheet (read once)."""
+    def row_index(self, part: str) -> dict[int, tuple[int, int]]:
+        """Row number -> where the row's XML is in the sheet's XML (read once)."""
         if part not in self._rows:
-            self._rows[part] = {int(m.group(1)): m.group(0) for m in ROW.finditer(self.read(part))}
+            self._rows[part] = {int(m.group(1)): m.span() for m in ROW.finditer(self.read(part))}
         return self._rows[part]
+
+    def row(self, part: str, number: int) -> bytes:
+        start, end = self.row_index(part).get(number, (0, 0))
+        return self.read(part)[start:end]
 
     @property
     def strings(self) -> list[str]:
@@ -115,11 +119,12 @@ class Package:
         """Cell values of rows ``top``..``bottom``, columns ``left``..``right``; formulas as
         text starting with '='."""
         out, shared = {}, {}
-        for number, row in self.row_index(part).items():
+        xml = self.read(part)
+        for number, (start, end) in self.row_index(part).items():
             if number < top or number > bottom:
                 continue
             values = [None] * (right - left + 1)
-            for cell in CELL.finditer(row.decode("utf-8")):
+            for cell in CELL.finditer(xml[start:end].decode("utf-8")):
                 column = column_index_from_string(cell.group(1))
                 if column > right:  # cells are in column order
                     break
@@ -163,7 +168,7 @@ class Package:
     def styles(self, part: str, row: int, left: int, right: int) -> list[str | None]:
         """The style of each column's cell in ``row`` (the template row of new rows)."""
         styles = [None] * (right - left + 1)
-        for cell in CELL.finditer(self.row_index(part).get(row, b"").decode("utf-8")):
+        for cell in CELL.finditer(self.row(part, row).decode("utf-8")):
             column = column_index_from_string(cell.group(1))
             if left <= column <= right:
                 styles[column - left] = dict(ATTR.findall(cell.group(3))).get("s")
@@ -221,7 +226,7 @@ def _beyond(row: bytes, values: dict[int, Any], styles: dict[int, Any]) -> bool:
     return bool(columns - set(values)) or any(c not in styles for c in values)
 
 
-def _row_xml(number: int, cells: list[str]) -> bytes:
+def _row_xml(number: int, cells: list[str]) -> bytes:  # noqa: D103
     return f'<row r="{number}">{"".join(cells)}</row>'.encode("utf-8")
 
 
@@ -242,8 +247,9 @@ def _sqrefs(xml: bytes, resize: Resize, old_last: int) -> bytes:
     return re.sub(rb'(\bsqref=")([^"]*)"', stretch, xml)
 
 
-def apply_plan(package: Package, plan: Plan, states: dict[str, TableState]) -> dict[str, bytes]:
-    """The new content of each part the plan changes."""
+def apply_plan(package: Package, plan: Plan,
+               states: dict[str, TableState]) -> dict[str, bytes | list[bytes]]:
+    """The new content of each part the plan changes (a sheet as a list of pieces)."""
     changed: dict[str, bytes] = {}
     by_sheet: dict[str, dict[int, dict[int, Any]]] = {}
     for write in plan.writes:
@@ -269,11 +275,10 @@ def apply_plan(package: Package, plan: Plan, states: dict[str, TableState]) -> d
             styles.update({resize.first_column + i: s for i, s in enumerate(model)})
         xml = package.read(part)
         data = re.search(rb"<sheetData\s*/>|<sheetData\b[^>]*>(.*?)</sheetData>", xml, re.S)
-        if data.group(1) is None:  # an empty sheet
-            head, body, tail = xml[:data.start()] + b"<sheetData>", b"", \
-                b"</sheetData>" + xml[data.end():]
+        if data.start(1) == -1:  # an empty sheet
+            head, tail = xml[:data.start()] + b"<sheetData>", b"</sheetData>" + xml[data.end():]
         else:
-            head, body, tail = xml[:data.start(1)], data.group(1), xml[data.end(1):]
+            head, tail = xml[:data.start(1)], xml[data.end(1):]
         existing = package.row_index(part)
         regions = {r for resize in resizes.get(sheet, []) for r in
                    range(resize.header_row + 1, resize.last_row + 1)}
@@ -287,17 +292,17 @@ def apply_plan(package: Package, plan: Plan, states: dict[str, TableState]) -> d
                 continue
             if number in moves:
                 out.append(RENUMBER.sub(rb"\g<1>" + str(number).encode() + b'"',
-                                        existing[moves[number]]))
+                                        package.row(part, moves[number])))
                 continue
             if number not in rows:
                 if number not in regions:
-                    out.append(existing[number])
+                    out.append(package.row(part, number))
                 continue
             values = rows[number]
             old = {}
-            if number in existing and _beyond(existing[number], values, styles):
+            if number in existing and _beyond(package.row(part, number), values, styles):
                 old = {column_index_from_string(c.group(1)): c for c in
-                       CELL.finditer(existing[number].decode("utf-8"))}
+                       CELL.finditer(package.row(part, number).decode("utf-8"))}
             cells = [(column, c.group(0)) for column, c in old.items() if column not in values]
             for column, value in values.items():
                 # table columns take the style of the table's first row; other cells keep theirs
@@ -306,12 +311,11 @@ def apply_plan(package: Package, plan: Plan, states: dict[str, TableState]) -> d
                 cells.append((column, _cell(f"{get_column_letter(column)}{number}", value,
                                             style)))
             out.append(_row_xml(number, [c for _, c in sorted(cells)]))
-        new = head + b"".join(out) + tail
         for resize in resizes.get(sheet, []):
-            new = _sqrefs(new, resize, states[resize.table].header_row
-                          + max(len(states[resize.table].rows), 1))
-        new = re.sub(rb'<dimension ref="[^"]*"/>', b"", new)
-        changed[part] = new
+            old_last = states[resize.table].header_row + max(len(states[resize.table].rows), 1)
+            head, tail = _sqrefs(head, resize, old_last), _sqrefs(tail, resize, old_last)
+        head = re.sub(rb'<dimension ref="[^"]*"/>', b"", head)
+        changed[part] = [head, *out, tail]  # written piece by piece
     for resize in plan.resizes:
         table = package.tables[resize.table]
         ref = (f"{get_column_letter(resize.first_column)}{resize.header_row}:"
@@ -332,7 +336,7 @@ def apply_plan(package: Package, plan: Plan, states: dict[str, TableState]) -> d
     return changed
 
 
-def save(package: Package, changed: dict[str, bytes], target: Path) -> None:
+def save(package: Package, changed: dict[str, bytes | list[bytes]], target: Path) -> None:
     """Write the package with its changed parts; Excel recomputes formulas on opening."""
     drop = {"xl/calcChain.xml"}  # lists formula cells; stale once rows change
     workbook = changed.get("xl/workbook.xml", package.read("xl/workbook.xml"))
@@ -349,4 +353,6 @@ def save(package: Package, changed: dict[str, bytes], target: Path) -> None:
                 data = package.read(info.filename)
             if info.filename == "[Content_Types].xml" or info.filename.endswith(".rels"):
                 data = re.sub(rb"<(?:Override|Relationship)\b[^>]*calcChain[^>]*/>", b"", data)
-            out.writestr(info, data)
+            with out.open(info, "w") as stream:
+                for piece in (data if isinstance(data, list) else [data]):
+                    stream.write(piece)
