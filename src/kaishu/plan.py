@@ -169,27 +169,30 @@ def plan_table(state: TableState, records: pd.DataFrame, key: str = "code") -> l
     key_at = keys.index(key)
     formulas = _formulas(state, keys)
     kept = [j for j, k in enumerate(keys) if k is None or roles[k] == "input"]
-    old = {str(r[key_at]): r for r in state.rows if r[key_at] not in (None, "")}
-    rows = []
-    for record in records.to_dict("records"):
-        previous = old.get(str(record[key]))
-        row = []
-        for j, k in enumerate(keys):
-            if j in formulas:
-                row.append(formulas[j])
-            elif j in kept:
-                row.append(previous[j] if previous is not None else None)
-            else:
-                value = _clean(record.get(k))
-                if k == "credit_limit" and value is None and previous is not None:
-                    value = previous[j]  # no limit in the ledger: keep the one typed here
-                row.append(value)
-        rows.append(row)
-    fresh = {str(r[key]) for r in records.to_dict("records")}
-    for code, previous in old.items():  # gone from the master, with input of a user
-        if code not in fresh and any(previous[j] not in (None, "") for j in kept):
-            rows.append([formulas[j] if j in formulas else previous[j]
-                         if j in kept or j == key_at else None for j in range(len(keys))])
+    old = pd.DataFrame(state.rows, columns=range(len(keys)), dtype=object)
+    old = old[old[key_at].notna() & (old[key_at] != "")]
+    old.index = old[key_at].astype(str)
+    old = old[~old.index.duplicated()]
+    codes = records[key].astype(str)
+    previous = old.reindex(codes)  # the row each customer had, if any
+    columns = []
+    for j, k in enumerate(keys):
+        if j in formulas:
+            columns.append([formulas[j]] * len(records))
+        elif j in kept:
+            columns.append(_column(previous[j]))
+        else:
+            values = records[k]
+            if k == "credit_limit":  # no limit in the ledger: keep the one typed here
+                values = values.astype(object).where(values.notna(), previous[j].to_numpy())
+            columns.append(_column(values))
+    rows = [list(row) for row in zip(*columns)]
+    gone = old[~old.index.isin(set(codes))]  # customers gone from the master ...
+    if kept and len(gone):
+        typed = gone[kept].map(lambda v: v not in (None, "")).any(axis=1)
+        for _, row in gone[typed].iterrows():  # ... keep their row while it holds input
+            rows.append([formulas[j] if j in formulas else row[j] if j in kept or j == key_at
+                         else None for j in range(len(keys))])
     return _place(state, rows, [formulas.get(j) for j in range(len(keys))])
 
 
