@@ -191,9 +191,12 @@ def test_cli_refresh_prints_a_summary(book, ledger):
     assert "C5 ひかり: 40,000" in result.output
 
 
-def test_cli_usage_errors_exit_2(book):
+def test_cli_usage_errors_exit_2(book, ledger):
     result = CliRunner().invoke(main, ["refresh", str(book), "--ledger", "/nonexistent"])
     assert result.exit_code == 2
+    result = CliRunner().invoke(main, ["refresh", str(book), "--ledger", str(ledger),
+                                       "--month", "2025/13"])
+    assert result.exit_code == 2 and "not a month written as YYYY-MM" in result.output
 
 
 def test_not_a_collection_workbook(tmp_path, ledger):

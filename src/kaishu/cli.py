@@ -128,7 +128,7 @@ def build_templates(folder: Path, lang: str, sample: Path | None,
 @click.option("--ledger", type=click.Path(exists=True, path_type=Path),
               help="Folder of customers/invoices/receipts CSV files, or one .xlsx "
                    "[default: 台帳の場所 in the workbook's settings].")
-@click.option("--month", metavar="YYYY-MM",
+@click.option("--month", metavar="YYYY-MM", callback=lambda ctx, param, value: _month(value),
               help="The month to refresh [default: 対象月 in the workbook's settings].")
 @click.option("--limits", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A credit-limit workbook whose adopted limits replace the master's.")
@@ -139,6 +139,16 @@ def refresh(workbook: Path, ledger: Path | None, month: str | None, limits: Path
         bar.update(1)
     click.echo(summary(result))
     click.echo(f"wrote {workbook}")
+
+
+def _month(value: str | None) -> str | None:
+    """``YYYY-MM``, checked."""
+    if value is None:
+        return None
+    try:
+        return str(pd.Period(dt.datetime.strptime(value, "%Y-%m"), freq="M"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a month written as YYYY-MM") from None
 
 
 def _generate(write, out: Path, check: bool, command: str) -> None:
