@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
+import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
@@ -104,6 +105,11 @@ def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str
         if not ledger or not month:
             raise WorkbookError("give the ledger and the month, or fill 台帳の場所 and 対象月 "
                                 "in the settings sheet")
+    try:
+        month = str(pd.Period(str(month), freq="M"))
+    except ValueError:
+        raise WorkbookError(f"対象月 {month!r} is not a month (write it as a date or "
+                            "YYYY-MM)") from None
     result = compute_month(read_ledger(ledger), month, settings_from(value),
                            read_limits(limits) if limits else None)
     changed = xlsxpatch.apply_plan(package, plan_refresh(result, tables, cells), tables)
