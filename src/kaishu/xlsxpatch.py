@@ -36,7 +36,7 @@ FORMULA = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
 VALUE = re.compile(r"<v>(.*?)</v>", re.S)
 INLINE = re.compile(r"<t\b[^>]*>(.*?)</t>", re.S)
 LAST_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d+"')
-RENUMBER = re.compile(rb'(\br="[A-Z]*)\d+"')
+
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,10 @@ class Package:
         text starting with '='."""
         out, shared = {}, {}
         xml = self.read(part)
+        if left == right:  # one column (the history's months): one pass, plain texts only
+            column = self._column(part, top, bottom, left)
+            if column is not None:
+                return column
         for number, (start, end) in self.row_index(part).items():
             if number < top or number > bottom:
                 continue
@@ -133,6 +137,21 @@ class Package:
                                                         shared)
             out[number] = values
         return out
+
+    def _column(self, part: str, top: int, bottom: int, column: int) -> dict[int, list] | None:
+        """The texts of one column, found by a single pattern; None if a cell there is not
+        a plain string (then the general reader is used)."""
+        letter = get_column_letter(column).encode()
+        pattern = re.compile(rb'<c r="' + letter + rb'(\d+)"(?: s="\d+")?( t="(?:s|inlineStr)")'
+                             rb'[^>]*>(?:<v>(\d+)</v>|<is><t[^>]*>([^<]*)</t></is>)</c>')
+        found = {}
+        for number, kind, shared, inline in pattern.findall(self.read(part)):
+            row = int(number)
+            if top <= row <= bottom:
+                found[row] = [self.strings[int(shared)] if kind == b' t="s"'
+                              else unescape(inline.decode("utf-8"))]
+        return found if len(found) == sum(top <= r <= bottom for r in self.row_index(part)) \
+            else None
 
     def _value(self, attributes: str, body: str, shared: dict[str, str]) -> Any:
         if "t=" not in attributes and "<f" not in body:  # a plain number, the usual cell
@@ -189,12 +208,11 @@ def read_state(package: Package, names: tuple[str, ...],
         headers = package.rows(table.sheet_part, top, top, left, right).get(top, [None] * width)
         last = left + (narrow or {}).get(name, width) - 1
         rows = package.rows(table.sheet_part, top + 1, bottom, left, last)
-        data = [rows.get(r, []) + [None] * (width - (last - left + 1))
-                for r in range(top + 1, bottom + 1)]
-        data = [r if len(r) == width else [None] * width for r in data]
+        empty = [None] * (last - left + 1)
+        data = [rows.get(r, empty) for r in range(top + 1, bottom + 1)]
         if data and last < right:  # the first row in full: its formulas serve new rows
             data[0] = package.rows(table.sheet_part, top + 1, top + 1, left, right).get(
-                top + 1, data[0])
+                top + 1, [None] * width)
         states[name] = TableState(table.sheet, name, top, left,
                                   ["" if h is None else str(h) for h in headers], data)
     return states
@@ -226,7 +244,18 @@ def _beyond(row: bytes, values: dict[int, Any], styles: dict[int, Any]) -> bool:
     return bool(columns - set(values)) or any(c not in styles for c in values)
 
 
-def _row_xml(number: int, cells: list[str]) -> bytes:  # noqa: D103
+def _renumber(row: bytes, number: int) -> bytes:
+    """The row's XML moved to row ``number`` (its r="7" and its cells' r="A7")."""
+    pieces = row.split(b' r="')
+    new = str(number).encode()
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        end = piece.index(b'"')
+        out.append(piece[:end].rstrip(b"0123456789") + new + piece[end:])
+    return b' r="'.join(out)
+
+
+def _row_xml(number: int, cells: list[str]) -> bytes:
     return f'<row r="{number}">{"".join(cells)}</row>'.encode("utf-8")
 
 
@@ -291,8 +320,7 @@ def apply_plan(package: Package, plan: Plan,
             if number in beyond:  # rows a shrinking table no longer has
                 continue
             if number in moves:
-                out.append(RENUMBER.sub(rb"\g<1>" + str(number).encode() + b'"',
-                                        package.row(part, moves[number])))
+                out.append(_renumber(package.row(part, moves[number]), number))
                 continue
             if number not in rows:
                 if number not in regions:
@@ -344,7 +372,7 @@ def save(package: Package, changed: dict[str, bytes | list[bytes]], target: Path
         workbook = re.sub(rb"<calcPr\b([^>]*?)/>", lambda m: b"<calcPr" + re.sub(
             rb'\sfullCalcOnLoad="[^"]*"', b"", m.group(1)) + b' fullCalcOnLoad="1"/>', workbook)
     changed["xl/workbook.xml"] = workbook
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
         for info in package.archive.infolist():
             if info.filename in drop:
                 continue

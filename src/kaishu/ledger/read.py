@@ -145,30 +145,49 @@ def _columns(part: Part, frame: pd.DataFrame, file: str, problems: list[Problem]
     return mapped
 
 
+def _distinct(column: pd.Series, parser) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Normalise and parse each distinct cell text once (exports repeat dates, codes and
+    terms on every row), then spread the results over the rows: text, values, bad."""
+    codes, uniques = pd.factorize(column.astype(str), sort=False)
+    text = parse.normalise(pd.Series(uniques, dtype=object))
+    values, bad = parser(text)
+    bad = bad & (text != "")
+
+    def spread(series: pd.Series) -> pd.Series:
+        return pd.Series(series.to_numpy()[codes], index=column.index)
+
+    return spread(text), spread(values), spread(bad)
+
+
 def _part(part: Part, frame: pd.DataFrame, file: str, problems: list[Problem]) -> pd.DataFrame:
     mapped = _columns(part, frame, file, problems)
-    text = pd.DataFrame({name: parse.normalise(frame[h]) for name, h in mapped.items()},
-                        index=frame.index)
-    text = text[(text != "").any(axis=1)]  # blank rows are skipped
-    out = pd.DataFrame(index=text.index)
+    parsed = {column.name: _distinct(frame[mapped[column.name]], parse.PARSERS[column.kind])
+              for column in part.columns if column.name in mapped}
+    filled = pd.DataFrame({name: text != "" for name, (text, _, _) in parsed.items()},
+                          index=frame.index)
+    rows = filled.index[filled.any(axis=1)]  # blank rows are skipped
+    out = pd.DataFrame(index=rows)
     for column in part.columns:
-        if column.name not in text:
+        if column.name not in parsed:
             continue
-        cells = text[column.name]
-        present = cells != ""
+        text, values, bad = (series.loc[rows] for series in parsed[column.name])
+        present = text != ""
         if column.required:
-            for row in cells.index[~present]:
+            for row in rows[~present.to_numpy()]:
                 problems.append(Problem(file, int(row), mapped[column.name], None,
                                         parse.EXPECTED[column.kind] + " (required)"))
-        values, bad = parse.PARSERS[column.kind](cells.where(present, ""))
-        bad = bad & present
-        for row in cells.index[bad]:
+        for row in rows[bad.to_numpy(dtype=bool)]:
             problems.append(Problem(file, int(row), mapped[column.name],
                                     frame.at[row, mapped[column.name]],
                                     parse.EXPECTED[column.kind]))
-        out[column.name] = values.where(present, None) if column.kind not in ("amount",
-                                                                              "number") \
-            else values.where(present)
+        if column.kind in ("amount", "number"):
+            out[column.name] = pd.to_numeric(values, errors="coerce").where(present)
+        elif column.kind == "date":
+            out[column.name] = pd.to_datetime(values).where(present)
+        elif column.kind == "text":
+            out[column.name] = text.where(present, None).astype("string")
+        else:
+            out[column.name] = values.where(present, None)
     out["row"] = out.index.astype(int)
     return out
 
