@@ -70,11 +70,11 @@ def _invoices(ledger: Ledger) -> pd.DataFrame:
         term = terms.loc[rows]
         try:
             due[missing] = due_date(_days(invoices.loc[missing, "invoice_date"]),
-                                    term["closing_day"].to_numpy(),
-                                    term["payment_months"].to_numpy(),
-                                    term["payment_day"].to_numpy(),
-                                    term["holiday_rule"].to_numpy() if "holiday_rule" in term
-                                    else "next")
+                                    term["closing_day"].to_numpy(int),
+                                    term["payment_months"].to_numpy(int),
+                                    term["payment_day"].to_numpy(int),
+                                    term["holiday_rule"].fillna(False).to_numpy(bool)
+                                    if "holiday_rule" in term else False)
         except TermsError as error:
             bad = sorted(set(rows.to_numpy()[np.broadcast_to(error.bad, rows.shape)]))
             raise LedgerError([Problem(ledger.sources.get("customers", "customers"),
@@ -106,13 +106,15 @@ class Engine:
     def __init__(self, invoices: pd.DataFrame, receipts: pd.DataFrame, customers: pd.Index,
                  tolerance: float) -> None:
         self.tolerance = tolerance
-        code = {c: i for i, c in enumerate(customers)}
+        def code(ids: pd.Series) -> np.ndarray:  # customer id -> its index, vectorised
+            return customers.get_indexer(ids)
+
         positive = invoices[invoices["amount"] > 0]
-        order = np.lexsort((positive["invoice_id"].astype(str).to_numpy(),
+        order = np.lexsort((pd.factorize(positive["invoice_id"], sort=True)[0],
                             positive["date"].to_numpy(), positive["due"].to_numpy(),
-                            positive["customer_id"].map(code).to_numpy()))
+                            code(positive["customer_id"])))
         self.invoices = positive.iloc[order].reset_index(drop=True)
-        cust = self.invoices["customer_id"].map(code).to_numpy()
+        cust = code(self.invoices["customer_id"])
         n = len(customers)
         self.start = np.searchsorted(cust, np.arange(n), side="left")
         self.end = np.searchsorted(cust, np.arange(n), side="right")
@@ -129,11 +131,11 @@ class Engine:
                           "kind": INVOICE, "row": self.invoices["row"].to_numpy(),
                           "amount": self.amount, "ref": np.arange(len(self.amount)),
                           "receipt": -1}),
-            pd.DataFrame({"cust": credits["customer_id"].map(code).to_numpy(),
+            pd.DataFrame({"cust": code(credits["customer_id"]),
                           "date": credits["date"].to_numpy(), "kind": CREDIT,
                           "row": credits["row"].to_numpy(), "amount": -credits["amount"].to_numpy(),
                           "ref": -1, "receipt": -1}),
-            pd.DataFrame({"cust": receipts["customer_id"].map(code).to_numpy(),
+            pd.DataFrame({"cust": code(receipts["customer_id"]),
                           "date": receipts["date"].to_numpy(), "kind": RECEIPT,
                           "row": receipts["row"].to_numpy(),
                           "amount": receipts["amount"].to_numpy(float),

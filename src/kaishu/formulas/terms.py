@@ -29,6 +29,9 @@ def _normal(text: str) -> str:
 
 def _words(name: str, value: Any, words: dict[str, Any], expected: str) -> np.ndarray:
     """Replace the known words in ``value`` by their meaning, elementwise."""
+    numeric = np.asarray(value)
+    if numeric.dtype.kind in "iuf":  # numbers only: nothing to look up
+        return numeric
     values = np.asarray(value, dtype=object)
     is_text = elementwise(lambda v: isinstance(v, str), values)
     if not is_text.any():
@@ -83,6 +86,9 @@ def holiday_rule_previous(value: Any, name: str = "holiday_rule") -> np.ndarray:
     >>> holiday_rule_previous(["前営業日", None, "next"]).tolist()
     [True, False, False]
     """
+    flags = np.asarray(value)
+    if flags.dtype.kind == "b":  # already decided, e.g. by the ledger reader
+        return flags
     values = np.asarray(value, dtype=object)
     blank = elementwise(lambda v: v is None or v == "", values)
     values = np.where(blank, "next", values)
