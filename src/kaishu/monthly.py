@@ -106,15 +106,15 @@ class Engine:
     def __init__(self, invoices: pd.DataFrame, receipts: pd.DataFrame, customers: pd.Index,
                  tolerance: float) -> None:
         self.tolerance = tolerance
-        def code(ids: pd.Series) -> np.ndarray:  # customer id -> its index, vectorised
-            return customers.get_indexer(ids)
+        def code(frame: pd.DataFrame) -> np.ndarray:  # customer id -> its index
+            return frame["cust"].to_numpy()
 
         positive = invoices[invoices["amount"] > 0]
         order = np.lexsort((pd.factorize(positive["invoice_id"], sort=True)[0],
                             positive["date"].to_numpy(), positive["due"].to_numpy(),
-                            code(positive["customer_id"])))
+                            code(positive)))
         self.invoices = positive.iloc[order].reset_index(drop=True)
-        cust = code(self.invoices["customer_id"])
+        cust = code(self.invoices)
         n = len(customers)
         self.start = np.searchsorted(cust, np.arange(n), side="left")
         self.end = np.searchsorted(cust, np.arange(n), side="right")
@@ -131,11 +131,11 @@ class Engine:
                           "kind": INVOICE, "row": self.invoices["row"].to_numpy(),
                           "amount": self.amount, "ref": np.arange(len(self.amount)),
                           "receipt": -1}),
-            pd.DataFrame({"cust": code(credits["customer_id"]),
+            pd.DataFrame({"cust": code(credits),
                           "date": credits["date"].to_numpy(), "kind": CREDIT,
                           "row": credits["row"].to_numpy(), "amount": -credits["amount"].to_numpy(),
                           "ref": -1, "receipt": -1}),
-            pd.DataFrame({"cust": code(receipts["customer_id"]),
+            pd.DataFrame({"cust": code(receipts),
                           "date": receipts["date"].to_numpy(), "kind": RECEIPT,
                           "row": receipts["row"].to_numpy(),
                           "amount": receipts["amount"].to_numpy(float),
@@ -283,7 +283,13 @@ class Engine:
 # -- the month -------------------------------------------------------------------------------
 
 def _sum(frame: pd.DataFrame, mask, value: str, index: pd.Index) -> pd.Series:
-    return frame.loc[mask].groupby("customer_id")[value].sum().reindex(index, fill_value=0.0)
+    """Σ ``value`` per customer over the rows of ``mask`` (0 for a customer without any)."""
+    codes = frame["cust"].to_numpy() if "cust" in frame else \
+        index.get_indexer(frame["customer_id"])
+    mask = np.asarray(mask, dtype=bool)
+    sums = np.bincount(codes[mask].astype(np.int64), weights=frame[value].to_numpy(float)[mask],
+                       minlength=len(index))
+    return pd.Series(sums, index=index)
 
 
 def _site(receipts: pd.DataFrame, mask, index: pd.Index) -> pd.Series:
@@ -311,12 +317,14 @@ def compute_month(ledger: Ledger, month: str | pd.Period, settings: Settings = S
     receipts = receipts[receipts["date"] <= end].reset_index(drop=True)
     receipts["days_to_cash"] = np.where(receipts["method"].isin(NOTE_METHODS),
                                         (receipts["cash_date"] - receipts["date"]).dt.days, 0)
+    invoices = invoices.assign(cust=index.get_indexer(invoices["customer_id"]))
+    receipts["cust"] = index.get_indexer(receipts["customer_id"])
 
     engine = Engine(invoices, receipts, index, settings.fee_tolerance)
     engine.run()
     records = engine.frame()
     inv = engine.invoices
-    records = records.join(inv[["customer_id", "date", "due"]].rename(
+    records = records.join(inv[["customer_id", "cust", "date", "due"]].rename(
         columns={"date": "invoice_date"}), on="pos")
 
     in_month = (receipts["date"] >= first) & (receipts["date"] <= end)
@@ -361,7 +369,7 @@ def compute_month(ledger: Ledger, month: str | pd.Period, settings: Settings = S
     notes = receipts["method"].isin(NOTE_METHODS) & (receipts["cash_date"] > end)
     out["exposure"] = closing + _sum(receipts, notes, "amount", index)
 
-    overdue = inv.loc[engine.exists & (inv["due"] < end)].assign(open=inv_open)
+    overdue = inv.assign(open=inv_open).loc[engine.exists & (inv["due"] < end)]
     overdue = overdue[overdue["open"] > EPS]
     late = (pd.Timestamp(end) - overdue["due"]).dt.days.to_numpy()
     edges = np.asarray(settings.aging_edges)
@@ -385,7 +393,7 @@ def compute_month(ledger: Ledger, month: str | pd.Period, settings: Settings = S
                                     "amount", index)
                                + _sum(receipts, matured, "amount", index))
 
-    open_inv = inv.loc[engine.exists].assign(open=inv_open)
+    open_inv = inv.assign(open=inv_open).loc[engine.exists]
     open_inv = open_inv[open_inv["open"] > EPS]
     plan = out[["code", "name", "salesperson"]].copy()
     plan["due_next"] = _sum(open_inv, (open_inv["due"] > end) & (open_inv["due"] <= next_end),
