@@ -29,7 +29,7 @@ REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 EPOCH = dt.datetime(1899, 12, 30)
 
-ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
+ROW_START = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 ATTR = re.compile(r'\b([tsi]|si)="([^"]*)"')
 FORMULA = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
@@ -97,8 +97,12 @@ class Package:
 
     def row_index(self, part: str) -> dict[int, tuple[int, int]]:
         """Row number -> where the row's XML is in the sheet's XML (read once)."""
-        if part not in self._rows:
-            self._rows[part] = {int(m.group(1)): m.span() for m in ROW.finditer(self.read(part))}
+        if part not in self._rows:  # a row ends where the next one (or sheetData) begins
+            xml = self.read(part)
+            starts = [(m.start(), int(m.group(1))) for m in ROW_START.finditer(xml)]
+            ends = [start for start, _ in starts[1:]] + [xml.rfind(b"</sheetData>")]
+            self._rows[part] = {number: (start, end)
+                                for (start, number), end in zip(starts, ends)}
         return self._rows[part]
 
     def row(self, part: str, number: int) -> bytes:
