@@ -165,14 +165,21 @@ def test_a_bad_ledger_writes_nothing(book, tmp_path):
     assert book.read_bytes() == before
 
 
-def test_history_keeps_24_months_and_replaces_a_refreshed_month(book, ledger):
-    for month in pd.period_range("2023-05", "2025-07", freq="M"):
+def test_history_is_bounded_and_replaces_a_refreshed_month(book, ledger):
+    def months():
+        return [r["対象月"].value for r in table(book, "History")]
+
+    assert set(months()) == {"2025-09"}  # the template's illustrative month
+    for month in pd.period_range("2022-09", "2025-07", freq="M"):  # 35 more: 36 in all
         refresh_workbook(book, ledger, str(month))
-    refresh_workbook(book, ledger, "2025-06")
-    months = [r["対象月"].value for r in table(book, "History")]
-    refreshed = sorted(m for m in set(months) if m <= "2025-07")  # later: the template's
-    assert refreshed == [str(m) for m in pd.period_range("2023-08", "2025-07", freq="M")]
-    assert months.count("2025-06") == len(NAMED)
+    assert sorted(set(months())) == [str(m) for m in pd.period_range("2022-09", "2025-07",
+                                                                     freq="M")] + ["2025-09"]
+    refresh_workbook(book, ledger, "2025-08")  # a 37th month: cut back to the last 24
+    assert sorted(set(months())) == [str(m) for m in pd.period_range("2023-09", "2025-09",
+                                                                     freq="M")]
+    refresh_workbook(book, ledger, "2025-06")  # a month again: its rows are replaced
+    assert months().count("2025-06") == len(NAMED)
+    assert len(set(months())) == 25
 
 
 def test_month_and_ledger_from_the_settings_sheet(book, ledger):

@@ -144,9 +144,16 @@ class Engine:
                           "receipt": np.arange(len(receipts))}),
         ], ignore_index=True).astype({"cust": int, "kind": int, "row": int, "ref": int,
                                       "receipt": int, "amount": float})
-        events = events.sort_values(["cust", "date", "kind", "row"], kind="stable")
-        events["step"] = events.groupby("cust").cumcount()
-        self.events = events.sort_values(["step", "cust"], kind="stable")
+        columns = {k: events[k].to_numpy() for k in events}
+        order = np.lexsort((columns["row"], columns["kind"],
+                            columns["date"].astype("datetime64[D]").astype(np.int64),
+                            columns["cust"]))
+        cust = columns["cust"][order]
+        first = np.r_[0, np.flatnonzero(np.diff(cust)) + 1]  # each customer's first event
+        step = np.arange(len(cust)) - np.repeat(first, np.diff(np.r_[first, len(cust)]))
+        order = order[np.lexsort((cust, step))]  # the k-th events of all customers together
+        self.events = pd.DataFrame({k: v[order] for k, v in columns.items()})
+        self.events["step"] = np.sort(step)
 
     # records: invoice position, signed amount, date, kind, receipt index
     def record(self, pos, amount, date, kind, receipt) -> None:

@@ -24,8 +24,11 @@ from .monthly import Month
 from .templates.collection import COLLECTION_CHECK
 from .templates.spec import Table
 
-#: Months of history a workbook keeps; older rows are dropped by the refresh.
+#: Months of history a workbook keeps at least; when it would hold more than
+#: HISTORY_LIMIT, the refresh cuts it back to HISTORY_MONTHS. So most refreshes only append
+#: (earlier rows stay where they are) and the history stays bounded.
 HISTORY_MONTHS = 24
+HISTORY_LIMIT = 36
 TABLES = {t.name: t for s in COLLECTION_CHECK.sheets for t in s.blocks if isinstance(t, Table)}
 
 
@@ -197,14 +200,17 @@ def plan_table(state: TableState, records: pd.DataFrame, key: str = "code") -> l
 
 
 def _history(state: TableState, month: Month) -> tuple[list[int], list[int]]:
-    """Which rows of the history stay (at most HISTORY_MONTHS months; this month's rows are
-    replaced): those of earlier months and those of later ones, as row numbers. Only the
-    month of each row is looked at; the rows themselves are carried over as they are."""
+    """Which rows of the history stay (this month's rows are replaced): those of earlier
+    months and those of later ones, as row numbers. Only the month of each row is looked
+    at; the rows themselves are carried over as they are."""
     at = _keys(TABLES["History"], state.headers).index("month")
-    current, first_kept = str(month.month), str(month.month - (HISTORY_MONTHS - 1))
+    months = ["" if row[at] is None else str(row[at]) for row in state.rows]
+    current = str(month.month)
+    first_kept = str(month.month - (HISTORY_LIMIT - 1))
+    if len({m for m in months if m and m != current and m >= first_kept}) + 1 > HISTORY_LIMIT:
+        first_kept = str(month.month - (HISTORY_MONTHS - 1))
     before, after = [], []
-    for i, row in enumerate(state.rows):
-        kept = "" if row[at] is None else str(row[at])
+    for i, kept in enumerate(months):
         if kept and kept != current and kept >= first_kept:
             (before if kept < current else after).append(state.header_row + 1 + i)
     return before, after

@@ -307,11 +307,12 @@ def apply_plan(package: Package, plan: Plan,
                                    resize.first_column + resize.columns - 1)
             styles.update({resize.first_column + i: s for i, s in enumerate(model)})
         xml = package.read(part)
-        data = re.search(rb"<sheetData\s*/>|<sheetData\b[^>]*>(.*?)</sheetData>", xml, re.S)
-        if data.start(1) == -1:  # an empty sheet
-            head, tail = xml[:data.start()] + b"<sheetData>", b"</sheetData>" + xml[data.end():]
+        start = xml.index(b"<sheetData")
+        opening = xml.index(b">", start) + 1
+        if xml[opening - 2:opening] == b"/>":  # an empty sheet
+            head, tail = xml[:start] + b"<sheetData>", b"</sheetData>" + xml[opening:]
         else:
-            head, tail = xml[:data.start(1)], xml[data.end(1):]
+            head, tail = xml[:opening], xml[xml.rindex(b"</sheetData>"):]
         existing = package.row_index(part)
         regions = {r for resize in resizes.get(sheet, []) for r in
                    range(resize.header_row + 1, resize.last_row + 1)}
@@ -323,8 +324,10 @@ def apply_plan(package: Package, plan: Plan,
         for number in sorted(set(existing) | set(rows) | set(moves)):
             if number in beyond:  # rows a shrinking table no longer has
                 continue
-            if number in moves:
-                out.append(_renumber(package.row(part, moves[number]), number))
+            if number in moves:  # carried over; renumbered only if it moves
+                source = moves[number]
+                out.append(package.row(part, source) if source == number
+                           else _renumber(package.row(part, source), number))
                 continue
             if number not in rows:
                 if number not in regions:

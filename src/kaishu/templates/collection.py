@@ -306,8 +306,9 @@ SHEETS = (
         "回収するまでが営業: 社内のチェックポイント", "A sale is not done until it is collected: "
         "checkpoints"), (CHECKPOINTS,), pages_tall=1),
     Sheet(L("履歴", "History"), L(
-        "月次の履歴 (更新のたびに対象月の行を書き換え、直近24ヶ月を保持)",
-        "Monthly history (each refresh replaces its month; the last 24 months are kept)"),
+        "月次の履歴 (更新のたびに対象月の行を書き換え、少なくとも直近24ヶ月を保持)",
+        "Monthly history (each refresh replaces its month; at least the last 24 months "
+        "are kept)"),
         (HISTORY,)),
     SETTINGS,
 )
