@@ -299,13 +299,17 @@ def _sum(frame: pd.DataFrame, mask, value: str, index: pd.Index) -> pd.Series:
     return pd.Series(sums, index=index)
 
 
+def _weighted(frame: pd.DataFrame, mask, amount: str, days, index: pd.Index) -> pd.Series:
+    """Σ amount × days / Σ amount per customer over ``mask`` (blank without any amount)."""
+    weights = frame.assign(_weighted=frame[amount] * days)
+    total = _sum(weights, mask, amount, index)
+    return (_sum(weights, mask, "_weighted", index) / total).where(total > 0)
+
+
 def _site(receipts: pd.DataFrame, mask, index: pd.Index) -> pd.Series:
     """COLLECTION_SITE per customer over the receipts of ``mask`` (blank without any)."""
-    chosen = receipts.loc[mask & (receipts["amount"] > 0)]
-    weight = chosen["amount"] * chosen["days_to_cash"]
-    grouped = pd.DataFrame({"customer_id": chosen["customer_id"], "a": chosen["amount"],
-                            "ad": weight}).groupby("customer_id").sum()
-    return (grouped["ad"] / grouped["a"]).reindex(index)
+    return _weighted(receipts, mask & (receipts["amount"] > 0), "amount",
+                     receipts["days_to_cash"], index)
 
 
 def compute_month(ledger: Ledger, month: str | pd.Period, settings: Settings = Settings(),
@@ -368,9 +372,7 @@ def compute_month(ledger: Ledger, month: str | pd.Period, settings: Settings = S
     paid = records.loc[(records["kind"] == PAID) & (records["date"] >= first)].join(
         receipts["cash_date"], on="receipt")
     days = (paid["cash_date"] - paid["invoice_date"]).dt.days.clip(lower=0)
-    weighted = pd.DataFrame({"customer_id": paid["customer_id"], "a": paid["amount"],
-                             "ad": paid["amount"] * days}).groupby("customer_id").sum()
-    out["collection_days"] = (weighted["ad"] / weighted["a"]).reindex(index)
+    out["collection_days"] = _weighted(paid, np.ones(len(paid), bool), "amount", days, index)
 
     closing = out["opening"] + out["billed"] - out[list(METHODS)].sum(axis=1)
     notes = receipts["method"].isin(NOTE_METHODS) & (receipts["cash_date"] > end)
