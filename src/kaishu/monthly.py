@@ -110,7 +110,7 @@ class Engine:
             return frame["cust"].to_numpy()
 
         positive = invoices[invoices["amount"] > 0]
-        order = np.lexsort((pd.factorize(positive["invoice_id"], sort=True)[0],
+        order = np.lexsort((positive["invoice_id"].rank(method="first").to_numpy(),
                             positive["date"].to_numpy(), positive["due"].to_numpy(),
                             code(positive)))
         self.invoices = positive.iloc[order].reset_index(drop=True)
@@ -124,35 +124,34 @@ class Engine:
         self.head = self.start.copy()
         self.advance = np.zeros(n)
         self.records: list[tuple[np.ndarray, ...]] = []
-        position = pd.Series(np.arange(len(self.invoices)), index=self.invoices["invoice_id"])
         credits = invoices[invoices["amount"] < 0]
-        events = pd.concat([
-            pd.DataFrame({"cust": cust, "date": self.invoices["date"].to_numpy(),
-                          "kind": INVOICE, "row": self.invoices["row"].to_numpy(),
-                          "amount": self.amount, "ref": np.arange(len(self.amount)),
-                          "receipt": -1}),
-            pd.DataFrame({"cust": code(credits),
-                          "date": credits["date"].to_numpy(), "kind": CREDIT,
-                          "row": credits["row"].to_numpy(), "amount": -credits["amount"].to_numpy(),
-                          "ref": -1, "receipt": -1}),
-            pd.DataFrame({"cust": code(receipts),
-                          "date": receipts["date"].to_numpy(), "kind": RECEIPT,
-                          "row": receipts["row"].to_numpy(),
-                          "amount": receipts["amount"].to_numpy(float),
-                          "ref": receipts["invoice_id"].map(position).fillna(-1).astype(int)
-                          .to_numpy() if "invoice_id" in receipts else -1,
-                          "receipt": np.arange(len(receipts))}),
-        ], ignore_index=True).astype({"cust": int, "kind": int, "row": int, "ref": int,
-                                      "receipt": int, "amount": float})
-        columns = {k: events[k].to_numpy() for k in events}
-        order = np.lexsort((columns["row"], columns["kind"],
-                            columns["date"].astype("datetime64[D]").astype(np.int64),
+        named = pd.Index(self.invoices["invoice_id"]).get_indexer(receipts["invoice_id"]) \
+            if "invoice_id" in receipts else np.full(len(receipts), -1)
+
+        def days(frame: pd.DataFrame) -> np.ndarray:
+            return frame["date"].to_numpy().astype("datetime64[D]")
+
+        parts = (  # (customer, date, kind, file row, amount, invoice named, receipt index)
+            (cust, days(self.invoices), INVOICE, self.invoices["row"], self.amount,
+             np.arange(len(self.amount)), -1),
+            (code(credits), days(credits), CREDIT, credits["row"], -credits["amount"], -1, -1),
+            (code(receipts), days(receipts), RECEIPT, receipts["row"], receipts["amount"],
+             named, np.arange(len(receipts))),
+        )
+        names = ("cust", "date", "kind", "row", "amount", "ref", "receipt")
+        columns = {name: np.concatenate([np.broadcast_to(np.asarray(part[i]), len(part[0]))
+                                         for part in parts])
+                   for i, name in enumerate(names)}
+        for name in ("cust", "kind", "row", "ref", "receipt"):
+            columns[name] = columns[name].astype(np.int64)
+        columns["amount"] = columns["amount"].astype(float)
+        order = np.lexsort((columns["row"], columns["kind"], columns["date"].astype(np.int64),
                             columns["cust"]))
         cust = columns["cust"][order]
         first = np.r_[0, np.flatnonzero(np.diff(cust)) + 1]  # each customer's first event
         step = np.arange(len(cust)) - np.repeat(first, np.diff(np.r_[first, len(cust)]))
         order = order[np.lexsort((cust, step))]  # the k-th events of all customers together
-        self.events = pd.DataFrame({k: v[order] for k, v in columns.items()})
+        self.events = {name: values[order] for name, values in columns.items()}
         self.events["step"] = np.sort(step)
 
     # records: invoice position, signed amount, date, kind, receipt index
@@ -218,12 +217,12 @@ class Engine:
 
     def run(self) -> None:
         events = self.events
-        if events.empty:
+        if not len(events["step"]):
             return
-        bounds = np.searchsorted(events["step"].to_numpy(), np.arange(events["step"].max() + 2))
-        cust_all, kind_all = events["cust"].to_numpy(), events["kind"].to_numpy()
-        amount_all, ref_all = events["amount"].to_numpy(float), events["ref"].to_numpy()
-        date_all, receipt_all = events["date"].to_numpy(), events["receipt"].to_numpy()
+        bounds = np.searchsorted(events["step"], np.arange(events["step"].max() + 2))
+        cust_all, kind_all = events["cust"], events["kind"]
+        amount_all, ref_all = events["amount"], events["ref"]
+        date_all, receipt_all = events["date"], events["receipt"]
         for a, b in zip(bounds[:-1], bounds[1:]):
             if a == b:
                 continue

@@ -149,9 +149,12 @@ def business_day(day: Any, previous: Any = False) -> Any:
     """
     days = dates("date", day)
     calendar = _calendar_for(days)
-    later = np.busday_offset(days, 0, roll="forward", busdaycal=calendar)
-    earlier = np.busday_offset(days, 0, roll="backward", busdaycal=calendar)
-    return out(np.where(previous, earlier, later))
+    moved = np.busday_offset(days, 0, roll="forward", busdaycal=calendar)
+    previous = np.broadcast_to(np.asarray(previous, dtype=bool), moved.shape)
+    if previous.any():
+        moved = np.where(previous, np.busday_offset(days, 0, roll="backward",
+                                                    busdaycal=calendar), moved)
+    return out(moved)
 
 
 def _day_in_month(month: np.ndarray, day: np.ndarray) -> np.ndarray:
