@@ -46,9 +46,9 @@ from kaishu.xlsxfiles import save_atomically  # noqa: E402
 MONTH = "2025-09"
 
 
-def timed(label: str, results: dict, work):
+def timed(label: str, results: dict, work, *args):
     start = time.perf_counter()
-    value = work()
+    value = work(*args)
     results[label] = time.perf_counter() - start
     print(f"  {label:<34} {results[label]:8.2f} s", flush=True)
     return value
@@ -119,9 +119,9 @@ def main() -> None:
         book_path = work / "book" / "collection_check.xlsx"
 
         print("measuring")
-        read = timed("read the ledger files", results, lambda: read_ledger(work / "ledger"))
-        month = timed("compute the month", results, lambda: compute_month(read, MONTH))
-        del read  # as in kaishu refresh: the ledger is not kept while writing
+        ledger = timed("read the ledger files", results, read_ledger, work / "ledger")
+        month = timed("compute the month", results, compute_month, ledger, MONTH)
+        del ledger  # as in kaishu refresh: the ledger is not kept while writing
 
         def write():  # the steps of kaishu.workbook.refresh_workbook after computing
             package = xlsxpatch.Package(book_path)

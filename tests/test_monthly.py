@@ -6,7 +6,6 @@ September); 31 July 2025 is a Thursday."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

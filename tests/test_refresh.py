@@ -4,7 +4,6 @@ what it keeps, and how it fails."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest

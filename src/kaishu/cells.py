@@ -44,6 +44,7 @@ def grid(value: Any) -> np.ndarray:
 
 
 def _types(cells: np.ndarray) -> np.ndarray:
+    """The type of every cell, as an array: ``_types(c) == float`` compares elementwise."""
     return np.frompyfunc(type, 1, 1)(cells)
 
 
