@@ -206,6 +206,7 @@ class Builder:
         bar.y_axis.majorGridlines = None
         bar.x_axis.delete = bar.y_axis.delete = False
         bar.height, bar.width = 15, 24
+        bar.gapWidth = 40
         bar.visible_cells_only = False  # detail columns may be collapsed
         sheet.add_chart(bar, f"A{row}")
 

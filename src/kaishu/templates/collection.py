@@ -265,7 +265,7 @@ SHEETS = (
               ("utilisation",), "0%"),
         Chart(L("延滞の内訳 (経過日数別)", "Overdue by days past due"), "Collection", "name",
               tuple(k for k, _ in BUCKETS), stacked=True),
-    )),
+    ), pages_tall=1),
     Sheet(L("担当者別", "By salesperson"), L(
         "担当者別の回収状況 (回収基準売上 = 当月の現金・振込・相殺等 + 当月に期日の来た手形・でんさい)",
         "Collection by salesperson (collection-based sales = cash, transfers and offsets "
