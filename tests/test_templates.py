@@ -213,7 +213,7 @@ def test_conditional_formats_and_charts(books):
     assert any("OverLimit" in r for r in rules) and any("NearLimit" in r for r in rules)
     assert any("RateTarget" in r for r in rules)
     charts = books["collection_check.xlsx", "ja"]["グラフ"]
-    assert len(charts._charts) == 2
+    assert len(charts._charts) == 3
     summary = books["credit_limits.xlsx", "ja"]["集計"]
     assert any("BaseDate" in r.formula[0] for cf in summary.conditional_formatting
                for r in cf.rules)

@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableColumn, TableFormula, TableStyleInfo
 
@@ -205,7 +206,7 @@ class Builder:
         bar.y_axis.numFmt = chart.y_format
         bar.y_axis.majorGridlines = None
         bar.x_axis.delete = bar.y_axis.delete = False
-        bar.height, bar.width = 15, 24
+        bar.height, bar.width = 12, 24
         bar.gapWidth = 40
         bar.visible_cells_only = False  # detail columns may be collapsed
         sheet.add_chart(bar, f"A{row}")
@@ -218,7 +219,7 @@ class Builder:
             return len(block.ja.split("\n"))
         if isinstance(block, FieldRow):
             return 2 if block.headers else 1
-        return {Field: 1, Chart: 31}[type(block)]
+        return {Field: 1, Chart: 25}[type(block)]
 
     def layout(self, spec: Sheet) -> list[tuple[Any, int]]:
         """Each block of ``spec`` with its first row: a blank row between blocks, except
@@ -240,7 +241,7 @@ class Builder:
         sheet.sheet_view.showGridLines = False
         title = sheet.cell(1, 1, text(spec.title, self.lang))
         title.font = Font(name=FONT, bold=True, size=14, color="1F4E78")
-        first_table = None
+        first_table, charts = None, 0
         for block, row in self.layout(spec):
             if isinstance(block, Field):
                 self.field(sheet, row, block)
@@ -250,6 +251,9 @@ class Builder:
                 first_table = first_table or self.placed[block.name]
                 self.table(sheet, self.placed[block.name])
             elif isinstance(block, Chart):
+                if charts:  # one chart a printed page
+                    sheet.row_breaks.append(Break(id=row - 1))
+                charts += 1
                 self.chart(sheet, row, block)
             else:
                 for offset, line in enumerate(text(block, self.lang).split("\n")):

@@ -258,21 +258,22 @@ SHEETS = (
         Field("ShownBaseDate", L("基準日", "Reference date"), "=BaseDate", DATE),
         MONTHLY,
     )),
-    Sheet(L("グラフ", "Charts"), L("与信枠の使用率と延滞の内訳 (月次回収チェックから)",
-                                 "Credit limit utilisation and overdue amounts (from the "
-                                 "monthly check)"), (
+    Sheet(L("グラフ", "Charts"), L("与信枠の使用率・延滞の内訳・担当者別の回収 (各表から)",
+                                 "Credit limit utilisation, overdue amounts and collection by "
+                                 "salesperson (from the tables)"), (
         Chart(L("与信枠の使用率", "Credit limit utilisation"), "Collection", "name",
               ("utilisation",), "0%"),
         Chart(L("延滞の内訳 (経過日数別)", "Overdue by days past due"), "Collection", "name",
               tuple(k for k, _ in BUCKETS), stacked=True),
-    ), pages_tall=1),
+        Chart(L("担当者別 売上と回収基準売上", "Billed and collection-based sales by salesperson"),
+              "BySalesperson", "salesperson", ("billed", "collection_sales"), horizontal=False),
+    )),
     Sheet(L("担当者別", "By salesperson"), L(
         "担当者別の回収状況 (回収基準売上 = 当月の現金・振込・相殺等 + 当月に期日の来た手形・でんさい)",
         "Collection by salesperson (collection-based sales = cash, transfers and offsets "
         "received + notes and densai maturing this month)"), (
         SALESPEOPLE,
-        Chart(L("売上と回収基準売上", "Billed and collection-based sales"), "BySalesperson",
-              "salesperson", ("billed", "collection_sales"), horizontal=False),
+        L("グラフは「グラフ」シートにあります。", "The chart is on the Charts sheet."),
     )),
     Sheet(L("翌月回収予定", "Next month"), L(
         "翌月の回収予定表 (翌月に期日の来る額 + 延滞額)",
