@@ -22,13 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from . import serials
 from .errors import InputError, KaishuError, ShapeError, describe
 from .formulas._checks import elementwise
 from .registry import Arg, WorksheetFunction
+from .serials import FIRST_SERIAL
 
-#: Excel's day 0 for serials from 61 (1900-03-01) on, past its 1900 leap-year bug.
-EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
-FIRST_SERIAL = 61
+EXCEL_EPOCH = np.datetime64(serials.EXCEL_EPOCH, "D")
 NO_TEXT = None
 
 

@@ -15,6 +15,7 @@ from .cells import evaluate
 from .errors import KaishuError
 from .examples import EXAMPLES
 from .samples import write_samples
+from .serials import to_serial
 from .templates import LANGS, write_templates
 from .workbook import refresh_workbook
 from .xlsxfiles import differences
@@ -43,9 +44,7 @@ def main() -> None:
 
 def _to_excel(value):
     """A Python example value as Excel hands it to a worksheet function."""
-    if isinstance(value, dt.date):
-        return float((value - dt.date(1899, 12, 30)).days)
-    return value
+    return to_serial(value) if isinstance(value, dt.date) else value
 
 
 @main.command()

@@ -21,6 +21,7 @@ from .errors import KaishuError
 from .ledger import read_ledger
 from .monthly import Month, Settings, compute_month
 from .plan import TABLES, TableState, plan_refresh
+from .serials import from_serial
 from .xlsxfiles import save_atomically
 
 SETTING_NAMES = ("TargetMonth", "BaseDate", "LedgerFolder", "FeeTolerance", "NoteLookback",
@@ -99,7 +100,7 @@ def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str
     if ledger is None or month is None:
         folder, target = value("LedgerFolder"), value("TargetMonth")
         if isinstance(target, (int, float)):  # a date cell holds an Excel serial
-            target = (xlsxpatch.EPOCH + xlsxpatch.dt.timedelta(days=target)).strftime("%Y-%m")
+            target = from_serial(target).strftime("%Y-%m")
         ledger = ledger or (path.parent / str(folder) if folder else None)
         month = month or target
         if not ledger or not month:

@@ -23,11 +23,11 @@ from xml.sax.saxutils import escape
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from .plan import Plan, Resize, TableState, Text
+from .serials import to_serial
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-EPOCH = dt.datetime(1899, 12, 30)
 
 ROW_START = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
@@ -233,8 +233,7 @@ def _cell(reference: str, value: Any, style: str | None) -> str:
     if isinstance(value, (int, float)):
         return f'<c r="{reference}"{s}><v>{value!r}</v></c>'
     if isinstance(value, dt.datetime):
-        serial = (value - EPOCH).total_seconds() / 86400
-        return f'<c r="{reference}"{s}><v>{serial:g}</v></c>'
+        return f'<c r="{reference}"{s}><v>{to_serial(value):g}</v></c>'
     if isinstance(value, str) and value.startswith("=") and not isinstance(value, Text):
         return f'<c r="{reference}"{s}><f>{escape(value[1:])}</f></c>'
     return (f'<c r="{reference}"{s} t="inlineStr"><is><t xml:space="preserve">'

@@ -9,14 +9,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import serials
 from ..errors import InputError
 from ..formulas.terms import closing_day_number, holiday_rule_previous, payment_months_number
 from .schema import METHODS
 
 #: Era name (and its initial) -> the Gregorian year before its first year.
 ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988, "昭和": 1925, "S": 1925}
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-SERIALS = (61, 2958465)  # 1900-03-01 .. 9999-12-31
+EXCEL_EPOCH = pd.Timestamp(serials.EXCEL_EPOCH)
+SERIALS = (serials.FIRST_SERIAL, 2958465)  # 1900-03-01 .. 9999-12-31
 
 _WESTERN = r"^(?P<y>\d{4})[/\-.年](?P<m>\d{1,2})[/\-.月](?P<d>\d{1,2})日?(?:[ T].*)?$"
 _COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
