@@ -151,13 +151,18 @@ def _formulas(state: TableState, keys: list[str | None]) -> dict[int, str]:
 def _place(state: TableState, rows: list[list[Any]], blank: list[Any]) -> list[Write | Resize]:
     """Write ``rows`` as the table's data rows, clear rows it no longer has, resize it."""
     rows = rows or [blank]
-    out: list[Write | Resize] = [Write(state.sheet, state.header_row + 1, state.first_column,
-                                       rows)]
-    if len(state.rows) > len(rows):
-        out.append(Write(state.sheet, state.header_row + 1 + len(rows), state.first_column,
-                         [[None] * len(state.headers) for _ in range(len(state.rows) - len(rows))]))
+    return [Write(state.sheet, state.header_row + 1, state.first_column, rows),
+            *_fit(state, len(rows))]
+
+
+def _fit(state: TableState, size: int) -> list[Write | Resize]:
+    """The table resized to ``size`` data rows, and the rows it no longer has cleared."""
+    out: list[Write | Resize] = []
+    if len(state.rows) > size:
+        out.append(Write(state.sheet, state.header_row + 1 + size, state.first_column,
+                         [[None] * len(state.headers) for _ in range(len(state.rows) - size)]))
     out.append(Resize(state.sheet, state.name, state.header_row, state.first_column,
-                      len(state.headers), len(rows)))
+                      len(state.headers), size))
     return out
 
 
@@ -250,12 +255,7 @@ def plan_refresh(month: Month, tables: dict[str, TableState],
         plan.writes.append(Write(state.sheet, start + len(before), state.first_column, rows))
         plan.carries.append(Carry(state.sheet, after, start + len(before) + len(rows),
                                   state.first_column, width))
-        size = max(len(before) + len(rows) + len(after), 1)
-        if len(state.rows) > size:  # rows the history no longer has
-            plan.writes.append(Write(state.sheet, start + size, state.first_column,
-                                     [[None] * width for _ in range(len(state.rows) - size)]))
-        plan.resizes.append(Resize(state.sheet, state.name, state.header_row,
-                                   state.first_column, width, size))
+        _add(plan, _fit(state, max(len(before) + len(rows) + len(after), 1)))
     return plan
 
 
