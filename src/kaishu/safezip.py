@@ -61,8 +61,8 @@ _DTD = ("に DTD（<!DOCTYPE>、実体宣言）があります: xlsx では使�
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
-def _mb(size: int) -> str:
-    return f"{size / 1024**2:,.0f} MB"
+def _bytes(size: int) -> str:
+    return f"{size:,} バイト"
 
 
 def problem(file: str | os.PathLike[str], rule: str, part: str | None = None) -> FileError:
@@ -85,23 +85,23 @@ def check_limits(infos: list[zipfile.ZipInfo], file: str | os.PathLike[str]) -> 
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
-            raise problem(file, "部品が暗号化されています: Excel でパスワードを解除して保存してから"
+            raise problem(file, "暗号化されています: Excel でパスワードを解除して保存してから"
                                 "実行してください", info.filename)
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise problem(file, f"部品の圧縮方式 {info.compress_type} は xlsx のものではありません",
+            raise problem(file, f"圧縮方式 {info.compress_type} は xlsx のものではありません",
                           info.filename)
         if info.file_size > MAX_PART_BYTES:
-            raise problem(file, f"部品を展開すると {_mb(info.file_size)} になり、上限 "
-                                f"{_mb(MAX_PART_BYTES)} を超えます（不正なファイルとして読みません）",
+            raise problem(file, f"展開すると {_bytes(info.file_size)}になり、上限 "
+                                f"{_bytes(MAX_PART_BYTES)}を超えます（不正なファイルとして読みません）",
                           info.filename)
         if info.file_size > RATIO_FLOOR and \
                 info.file_size > MAX_RATIO * max(info.compress_size, 1):
             ratio = info.file_size / max(info.compress_size, 1)
-            raise problem(file, f"部品が {ratio:,.0f} 倍に展開されます（上限 {MAX_RATIO} 倍、"
+            raise problem(file, f"{ratio:,.0f} 倍に展開されます（上限 {MAX_RATIO} 倍、"
                                 "zip 爆弾の疑い: 不正なファイルとして読みません）", info.filename)
         total += info.file_size
     if total > MAX_TOTAL_BYTES:
-        raise problem(file, f"展開すると全体で {_mb(total)} になり、上限 {_mb(MAX_TOTAL_BYTES)} "
+        raise problem(file, f"展開すると全体で {_bytes(total)}になり、上限 {_bytes(MAX_TOTAL_BYTES)}"
                             "を超えます（不正なファイルとして読みません）")
 
 

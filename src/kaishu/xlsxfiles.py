@@ -176,11 +176,12 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
 
 
 @contextmanager
-def exclusive(path: str | os.PathLike[str], wait: float = LOCK_WAIT) -> Iterator[Path]:
+def exclusive(path: str | os.PathLike[str], wait: float | None = None) -> Iterator[Path]:
     """Hold the workbook ``path`` for a refresh: yields the real file (symbolic links
     followed), checked (:func:`refusals`), locked against a second refresh (which waits
-    ``wait`` seconds, then stops with one line), with stale temporary files removed. The
-    lock file is removed when the refresh ends."""
+    ``wait`` seconds, :data:`LOCK_WAIT` by default, then stops with one line), with stale
+    temporary files removed. The lock file is removed when the refresh ends."""
+    wait = LOCK_WAIT if wait is None else wait
     real = check_replaceable(path)
     lock = FileLock(lock_file(real), timeout=wait)
     try:
