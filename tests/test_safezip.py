@@ -413,3 +413,14 @@ def test_a_hostile_credit_limit_workbook(book, ledger, tmp_path):
     result = CliRunner().invoke(main, ["refresh", str(book), "--ledger", str(ledger),
                                        "--month", "2025-06", "--limits", str(limits)])
     assert "limits.xlsx: パスワードで暗号化" in one_line(result)
+
+
+def test_a_hostile_ledger_workbook(book, tmp_path):
+    ledger = tmp_path / "ledger.xlsx"
+    bomb_source = tmp_path / "source.xlsx"
+    shutil.copy(book, bomb_source)
+    bomb(bomb_source, 2**30)
+    shutil.copy(bomb_source, ledger)
+    before = book.read_bytes()
+    assert "ledger.xlsx の部品 xl/worksheets/sheet8.xml" in one_line(refresh(book, ledger))
+    assert book.read_bytes() == before
