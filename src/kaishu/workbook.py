@@ -19,23 +19,18 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from . import safezip, xlsxpatch
+from . import contract, safezip, xlsxpatch
+from .contract import Settings
 from .errors import FileError, KaishuError, format_value
 from .ledger import read_ledger
 from .ledger.values import amounts, normalise
-from .monthly import Month, Settings, compute_month
+from .monthly import Month, compute_month
 from .plan import TABLES, TableState, plan_refresh
 from .serials import from_serial
 from .templates.collection import SETTINGS
-from .templates.spec import FieldRow
 from .xlsxfiles import check_replaceable, exclusive, save_atomically
 
-SETTING_NAMES = ("TargetMonth", "BaseDate", "LedgerFolder", "FeeTolerance", "NoteLookback",
-                 "AgingEdges")
-REQUIRED_TABLES = {"Collection", "BySalesperson", "Plan"}
-#: The column a table's rows are matched by, from one refresh to the next.
-KEY_COLUMNS = {"Collection": "code", "BySalesperson": "salesperson", "Plan": "code",
-               "History": "month"}
+SETTING_NAMES = contract.REFRESH_SETTINGS
 #: The labels of the settings (設定 sheet), by defined name.
 SETTING_LABELS = {f.name: f.label.ja for f in SETTINGS.blocks if hasattr(f, "label")}
 
@@ -49,19 +44,21 @@ class Uncalculated(str):
 
 
 def check_tables(tables: dict[str, TableState]) -> None:
-    """The tables a refresh needs are there, each with the header its rows are matched by
+    """The tables a refresh needs are there, each with the headers its rows are matched by
     (all missing ones named at once)."""
-    missing = REQUIRED_TABLES - set(tables)
+    missing = set(contract.REQUIRED_TABLES) - set(tables)
     if missing:
         raise WorkbookError("not a kaishu collection-check workbook: no table "
                             + ", ".join(sorted(missing)) + " (use xlsx_templates/"
                             "collection_check.xlsx)")
     problems = []
-    for name, key in KEY_COLUMNS.items():
+    for name, keys in contract.ROW_KEYS.items():
         if name not in tables:
             continue
-        column = next(c for c in TABLES[name].columns if c.key == key)
-        if not {column.label.ja, column.label.en} & set(tables[name].headers):
+        keys = (keys,) if isinstance(keys, str) else keys
+        for column in (c for c in TABLES[name].columns if c.key in keys):
+            if {column.label.ja, column.label.en} & set(tables[name].headers):
+                continue
             problems.append(f"シート「{tables[name].sheet}」のテーブル {name} に見出し"
                             f"「{column.label.ja}」がありません（いまの見出し: "
                             f"{'、'.join(h for h in tables[name].headers if h)}）")
@@ -112,9 +109,9 @@ def settings_from(value: Callable[[str, int], Any],
             return None
         return int(number) if whole else number
 
-    edges = [read("AgingEdges", i, True, 1) for i in range(len(defaults.aging_edges))]
-    tolerance = read("FeeTolerance", 0, False, 0)
-    lookback = read("NoteLookback", 0, True, 1)
+    edges = [read(contract.AGING_EDGES, i, True, 1) for i in range(len(defaults.aging_edges))]
+    tolerance = read(contract.FEE_TOLERANCE, 0, False, 0)
+    lookback = read(contract.NOTE_LOOKBACK, 0, True, 1)
     if problems:
         raise WorkbookError("設定の値を読めません: " + " / ".join(problems))
     edges = tuple(e for e in edges if e is not None)
@@ -153,10 +150,10 @@ def read_limits(path: str | os.PathLike[str]) -> dict[str, float]:
     for sheet in book.worksheets:
         if "CL_Summary" in sheet.tables:
             left, top, right, bottom = range_boundaries(sheet.tables["CL_Summary"].ref)
-            headers = [sheet.cell(top, c).value for c in range(left, right + 1)]
+            headers = [sheet.cell(top, col).value for col in range(left, right + 1)]
             code = headers.index(next(h for h in headers if h in ("得意先コード", "Customer code")))
             adopted = headers.index(next(h for h in headers if h in ("採用限度額", "Adopted limit")))
-            rows = [[sheet.cell(r, c).value for c in range(left, right + 1)]
+            rows = [[sheet.cell(r, col).value for col in range(left, right + 1)]
                     for r in range(top + 1, bottom + 1)]
             limits = {str(r[code]): float(r[adopted]) for r in rows
                       if r[code] not in (None, "") and isinstance(r[adopted], (int, float))}
@@ -182,7 +179,7 @@ def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str
 
 def _refresh(given: Path, path: Path, package: xlsxpatch.Package, ledger, month, limits
              ) -> Month:
-    tables = xlsxpatch.read_state(package, tuple(TABLES), narrow={"History": 1})
+    tables = xlsxpatch.read_state(package, tuple(TABLES), narrow={contract.HISTORY: 1})
     check_tables(tables)
     cells = {name: package.names[name] for name in SETTING_NAMES if name in package.names}
 
@@ -197,7 +194,7 @@ def _refresh(given: Path, path: Path, package: xlsxpatch.Package, ledger, month,
         return f"{sheet}!{get_column_letter(column + offset)}{row}"
 
     if ledger is None or month is None:
-        folder, target = value("LedgerFolder"), value("TargetMonth")
+        folder, target = value(contract.LEDGER_FOLDER), value(contract.TARGET_MONTH)
         if isinstance(target, (int, float)):  # a date cell holds an Excel serial
             target = from_serial(target).strftime("%Y-%m")
         ledger = ledger or (given.parent / str(folder) if folder else None)
