@@ -293,6 +293,20 @@ def test_oddly_is_the_same_xml():
     assert safezip.canonical_xml(plain) is plain  # the usual file: untouched
 
 
+def test_canonical_xml_leaves_texts_and_other_namespaces_alone():
+    text = (b'<sst xmlns="' + MAIN + b'"><si><t>x = \'y\' &lt;c s="1" r="A1"&gt;</t></si>'
+            b'</sst>')
+    assert safezip.canonical_xml(text) is text  # what looks like markup in a text is text
+    chart = (b"<c:chartSpace xmlns:c='http://schemas.openxmlformats.org/drawingml/2006/chart'>"
+             b"<c:f>'Sheet 1'!$A$2:$A$9</c:f></c:chartSpace>")
+    assert safezip.canonical_xml(chart) == chart.replace(
+        b"'http://schemas.openxmlformats.org/drawingml/2006/chart'",
+        b'"http://schemas.openxmlformats.org/drawingml/2006/chart"')  # c: stays c:
+    clash = b'<x:worksheet xmlns:x="' + MAIN + b'" xmlns="urn:other"><x:c r="A1"/></x:worksheet>'
+    with pytest.raises(FileError, match="既定の名前空間"):
+        safezip.canonical_xml(clash, "xl/worksheets/sheet1.xml", "book.xlsx")
+
+
 def values(path: Path) -> dict:
     loaded = load_workbook(path)
     return {(s.title, c.coordinate): c.value for s in loaded.worksheets

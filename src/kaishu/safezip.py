@@ -31,6 +31,7 @@ import os
 import re
 import zipfile
 import zlib
+from collections import Counter
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
 
@@ -57,7 +58,7 @@ CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CONTENT_TYPES = "[Content_Types].xml"
 WORKBOOK = "xl/workbook.xml"
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_DTD = ("に DTD（<!DOCTYPE>、実体宣言）があります: xlsx では使われないため、不正なファイルとして"
+_DTD = ("DTD（<!DOCTYPE>、実体宣言）があります: xlsx では使われないため、不正なファイルとして"
         "読みません")
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
@@ -77,9 +78,7 @@ def check_limits(infos: list[zipfile.ZipInfo], file: str | os.PathLike[str]) -> 
     if len(infos) > MAX_PARTS:
         raise problem(file, f"部品が {len(infos):,} 個あり、上限 {MAX_PARTS:,} 個を超えます"
                             "（不正なファイルとして読みません）")
-    names = [info.filename for info in infos]
-    duplicated = sorted({n for n in names if names.count(n) > 1}) if \
-        len(set(names)) != len(names) else []
+    duplicated = sorted(n for n, k in Counter(i.filename for i in infos).items() if k > 1)
     if duplicated:
         raise problem(file, "同じ名前の部品が二つ以上あります（不正なファイルとして読みません）",
                       duplicated[0])
@@ -141,11 +140,11 @@ def read_part(archive: zipfile.ZipFile, part: str, what: str | None = None) -> b
     try:
         return archive.read(part)
     except KeyError:
-        raise problem(file, "がありません" + (f"（{what}）" if what else "") + "（壊れたファイルです）",
-                      part) from None
+        raise problem(file, "ありません（" + (f"{what}です。" if what else "")
+                      + "壊れたファイルです）", part) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
             RuntimeError):
-        raise problem(file, "が壊れていて読めません（途中で切れているか、中身が合いません）",
+        raise problem(file, "壊れていて読めません（途中で切れているか、中身が合いません）",
                       part) from None
 
 
@@ -166,7 +165,7 @@ def parse_xml(data: bytes, part: str = "XML", file: str | os.PathLike[str] = "wo
         raise problem(file, _DTD, part) from None
     except ParseError as error:
         line, column = error.position
-        raise problem(file, f"の XML が壊れています（{line} 行 {column + 1} 文字目）", part
+        raise problem(file, f"XML が壊れています（{line} 行 {column + 1} 文字目）", part
                       ) from None
 
 
@@ -222,7 +221,7 @@ def canonical_xml(data: bytes, part: str = "XML",
     if prefix is None and not _unusual(data):
         return data
     if prefix is not None and re.search(rb"\bxmlns\s*=", root.group(2)):
-        raise problem(file, "の XML は SpreadsheetML に接頭辞を使い、既定の名前空間を別に宣言して"
+        raise problem(file, "SpreadsheetML に接頭辞を使い、既定の名前空間を別に宣言して"
                             "います: 読めない形です（Excel で開いて保存し直してください）", part)
 
     def tag(match: re.Match[bytes]) -> bytes:
