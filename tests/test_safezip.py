@@ -438,3 +438,21 @@ def test_a_hostile_ledger_workbook(book, tmp_path):
     before = book.read_bytes()
     assert "ledger.xlsx の部品 xl/worksheets/sheet8.xml" in one_line(refresh(book, ledger))
     assert book.read_bytes() == before
+
+
+def test_a_bad_threshold_in_the_open_workbook_names_its_cell(book, ledger):
+    """The 今月を更新 button reads the settings the same way (through xlwings)."""
+    from datetime import datetime
+
+    from xlwings_standin import Book
+
+    from kaishu import excel
+    from kaishu.workbook import WorkbookError
+
+    set_setting(book, "LedgerFolder", str(ledger))
+    set_setting(book, "TargetMonth", datetime(2025, 6, 1))
+    set_setting(book, "FeeTolerance", "たくさん")
+    with pytest.raises(WorkbookError, match=r"設定!B10（振込手数料の許容額）: 'たくさん' は"):
+        excel.refresh_open_book(Book(book))
+    set_setting(book, "FeeTolerance", "1,500円")
+    excel.refresh_open_book(Book(book))

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from openpyxl.utils import get_column_letter
+
 from . import contract
 from .errors import KaishuError
 from .ledger import read_ledger
@@ -116,7 +118,11 @@ def refresh_open_book(book) -> Month:
         sheet, row, column = cells[name]
         return book.sheets[sheet].range((row, column + offset)).value
 
-    result = compute_month(read_ledger(ledger), str(month), settings_from(value))
+    def where(name: str, offset: int) -> str:  # the cell, for a message
+        sheet, row, column = cells[name]
+        return f"{sheet}!{get_column_letter(column + offset)}{row}"
+
+    result = compute_month(read_ledger(ledger), str(month), settings_from(value, where))
     apply_plan(book, plan_refresh(result, tables, cells))
     return result
 
