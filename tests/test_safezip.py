@@ -23,6 +23,10 @@ from ledgers import write_ledger
 from test_monthly import BALANCES, CUSTOMERS, INVOICES, RECEIPTS
 
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+CALC_CHAIN_TYPE = (b'<Override PartName="/xl/calcChain.xml" ContentType="application/'
+                   b'vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/>')
+CALC_CHAIN_RELATIONSHIP = (b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+                           b'officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/>')
 BILLION_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
                   + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1
                                                            else b"&lol;") * 10)
@@ -68,11 +72,12 @@ def one_line(result) -> str:
 
 
 def rezip(source: Path, target: Path, replace: dict | None = None, drop=()) -> Path:
-    """A copy of a workbook with parts replaced (bytes, or a function of the old bytes)
-    or dropped."""
+    """A copy of a workbook with parts replaced or added (bytes, or a function of the old
+    bytes) or dropped."""
     replace = replace or {}
     with zipfile.ZipFile(source) as old:
         parts = {i.filename: old.read(i.filename) for i in old.infolist()}
+    parts.update({name: b"" for name in replace if name not in parts})
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
         for name, data in parts.items():
             if name in drop:
@@ -267,9 +272,10 @@ def test_the_limits_admit_the_workbooks_kaishu_writes(book, ledger):
 # -- XML as other tools write it ------------------------------------------------------------
 
 def oddly(xml: bytes) -> bytes:
-    """SpreadsheetML as some tools write it: a prefix ``x:`` for the main namespace,
-    attributes single-quoted with spaces around ``=``, in reverse order."""
-    xml = xml.replace(b'xmlns="' + MAIN + b'"', b'xmlns:x="' + MAIN + b'"', 1)
+    """XML as some tools write it: a prefix ``x:`` for the namespace that was the default
+    one (SpreadsheetML, content types, relationships), attributes single-quoted with
+    spaces around ``=``, in reverse order."""
+    xml = re.sub(rb'xmlns="([^"]*)"', rb'xmlns:x="\1"', xml, count=1)
 
     def tag(match: re.Match[bytes]) -> bytes:
         closing, name, attributes, end = match.groups()
@@ -288,8 +294,8 @@ def test_oddly_is_the_same_xml():
     odd = oddly(plain)
     assert odd == (b"<x:worksheet xmlns:x = '" + MAIN + b"'><x:c t = 's' s = '2' r = 'A1'>"
                    b"<x:v>0</x:v></x:c></x:worksheet>")
-    assert safezip.canonical_xml(odd) == b'<worksheet xmlns="' + MAIN + \
-        b'"><c r="A1" t="s" s="2"><v>0</v></c></worksheet>'
+    assert safezip.canonical_xml(odd) == b'<worksheet xmlns:x="' + MAIN + b'" xmlns="' + \
+        MAIN + b'"><c r="A1" t="s" s="2"><v>0</v></c></worksheet>'
     assert safezip.canonical_xml(plain) is plain  # the usual file: untouched
 
 
@@ -315,17 +321,26 @@ def values(path: Path) -> dict:
 
 def test_prefixes_quotes_and_attribute_order_are_read(book, ledger, tmp_path, recalculate):
     """The same workbook written with other prefixes, quotes and attribute order (all of its
-    SpreadsheetML parts) refreshes to the same workbook, twice, and LibreOffice computes
-    it without an error cell."""
-    with zipfile.ZipFile(book) as archive:
-        main_parts = {n: oddly for n in archive.namelist()
-                      if b'xmlns="' + MAIN + b'"' in archive.read(n)}
-    assert {"xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/tables/table1.xml"} <= \
-        set(main_parts)
+    SpreadsheetML parts, content types and relationships) refreshes to the same workbook,
+    twice, and LibreOffice computes it without an error cell. Its calcChain (which Excel
+    writes) is dropped with every reference to it."""
+    with_chain = rezip(book, tmp_path / "chain.xlsx", replace={
+        "[Content_Types].xml": lambda data: data.replace(b"</Types>", CALC_CHAIN_TYPE + b"</Types>"),
+        "xl/_rels/workbook.xml.rels": lambda data: data.replace(
+            b"</Relationships>", CALC_CHAIN_RELATIONSHIP + b"</Relationships>"),
+        "xl/calcChain.xml": b'<calcChain xmlns="' + MAIN + b'"><c r="A1" i="1"/></calcChain>'})
+    with zipfile.ZipFile(with_chain) as archive:
+        assert "xl/calcChain.xml" in archive.namelist()
+        defaults = {n: oddly for n in archive.namelist()
+                    if any(b'xmlns="' + ns + b'"' in archive.read(n) for ns in safezip.DEFAULTS)}
+    assert {"xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/tables/table1.xml",
+            "[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels",
+            "xl/worksheets/_rels/sheet1.xml.rels"} <= set(defaults)
     (tmp_path / "odd").mkdir()
-    odd = rezip(book, tmp_path / "odd" / book.name, replace=main_parts)
+    odd = rezip(with_chain, tmp_path / "odd" / book.name, replace=defaults)
     with zipfile.ZipFile(odd) as archive:
         assert b"<x:c t = " in archive.read("xl/worksheets/sheet1.xml")
+        assert b"<x:Override ContentType = " in archive.read("[Content_Types].xml")
     assert values(odd) == values(book)  # the fixture says what the plain file says
     for month in ("2025-06", "2025-06", "2025-07"):
         assert refresh(book, ledger, month).exit_code == 0
@@ -334,6 +349,9 @@ def test_prefixes_quotes_and_attribute_order_are_read(book, ledger, tmp_path, re
         assert values(odd) == values(book), month
     with zipfile.ZipFile(odd) as archive:
         assert b'fullCalcOnLoad="1"' in archive.read("xl/workbook.xml")
+        assert "xl/calcChain.xml" not in archive.namelist()
+        for name in archive.namelist():
+            assert b"calcChain" not in archive.read(name), name
     (computed,) = recalculate(odd)
     for sheet in computed.worksheets:
         for cells in sheet.iter_rows():

@@ -21,8 +21,9 @@ traceback or in gigabytes of memory:
   has one), or XML that does not parse.
 
 :func:`parse_xml` parses with defusedxml; :func:`canonical_xml` rewrites the rare XML that
-uses a prefix for SpreadsheetML (``<x:c>``), single-quoted attributes, spaces around
-``=`` or another attribute order into the form Excel writes, which the file editor reads.
+uses a prefix for SpreadsheetML (``<x:c>``) or the package's namespaces, single-quoted
+attributes, spaces around ``=`` or another attribute order into the form Excel writes,
+which the file editor reads with its patterns.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CONTENT_TYPES = "[Content_Types].xml"
 WORKBOOK = "xl/workbook.xml"
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+#: Namespaces Excel writes as the default one: SpreadsheetML, the package's content types
+#: and relationships.
+DEFAULTS = (MAIN, b"http://schemas.openxmlformats.org/package/2006/content-types",
+            b"http://schemas.openxmlformats.org/package/2006/relationships")
 _DTD = ("DTD（<!DOCTYPE>、実体宣言）があります: xlsx では使われないため、不正なファイルとして"
         "読みません")
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
@@ -203,26 +208,28 @@ def _unusual(data: bytes) -> bool:
 
 def canonical_xml(data: bytes, part: str = "XML",
                   file: str | os.PathLike[str] = "workbook") -> bytes:
-    """``data`` as Excel writes it: SpreadsheetML unprefixed, attributes double-quoted with
-    no space around ``=``, the reference ``r`` first. The same XML (to any parser) and
-    returned unchanged when it already is (the usual case, checked by one scan).
+    """``data`` as Excel writes it: SpreadsheetML (or the package's content types and
+    relationships) unprefixed, attributes double-quoted with no space around ``=``, the
+    reference ``r`` first. The same XML to any parser (the prefix stays declared, for
+    whatever else names it), and returned unchanged when it already is (the usual case).
 
     >>> xml = b'<x:row xmlns:x="' + MAIN + b'" spans=\\'1:2\\' r = "3"><x:c t="s" r="A3"/></x:row>'
     >>> canonical_xml(xml).replace(MAIN, b"...")
-    b'<row r="3" xmlns="..." spans="1:2"><c r="A3" t="s"/></row>'
+    b'<row r="3" xmlns:x="..." xmlns="..." spans="1:2"><c r="A3" t="s"/></row>'
     """
     first = _FIRST_ELEMENT.search(data)
     root = _ROOT.match(data, first.start()) if first else None
-    prefix = None
+    prefix = uri = None
     if root and root.group(1):
-        declared = re.search(rb"\bxmlns:" + re.escape(root.group(1)) + rb"\s*=\s*[\"']" +
-                             re.escape(MAIN) + rb"[\"']", root.group(2))
-        prefix = root.group(1) if declared else None
+        declared = re.search(rb"\bxmlns:" + re.escape(root.group(1)) + rb"\s*=\s*[\"']([^\"']*)",
+                             root.group(2))
+        if declared and declared.group(1) in DEFAULTS:
+            prefix, uri = root.group(1), declared.group(1)
     if prefix is None and not _unusual(data):
         return data
     if prefix is not None and re.search(rb"\bxmlns\s*=", root.group(2)):
-        raise problem(file, "SpreadsheetML に接頭辞を使い、既定の名前空間を別に宣言して"
-                            "います: 読めない形です（Excel で開いて保存し直してください）", part)
+        raise problem(file, "要素に接頭辞を使い、既定の名前空間に別のものを宣言しています: 読めない"
+                            "形です（Excel で開いて保存し直してください）", part)
 
     def tag(match: re.Match[bytes]) -> bytes:
         closing, own, name, attributes, empty = match.groups()
@@ -233,9 +240,9 @@ def canonical_xml(data: bytes, part: str = "XML",
         pairs = []
         for key, double, single in _ATTRIBUTE.findall(attributes):
             value = double if double or not single else single.replace(b'"', b"&quot;")
-            if prefix is not None and key == b"xmlns:" + prefix and value == MAIN:
-                key = b"xmlns"
             pairs.append((key, value))
+            if prefix is not None and key == b"xmlns:" + prefix and value == uri:
+                pairs.append((b"xmlns", uri))  # the default namespace, for the unprefixed
         pairs.sort(key=lambda pair: pair[0] != b"r")  # stable: only r moves to the front
         body = b"".join(b" " + key + b'="' + value + b'"' for key, value in pairs)
         return b"<" + name + body + (b"/>" if empty else b">")

@@ -37,8 +37,10 @@ FORMULA = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
 VALUE = re.compile(r"<v>(.*?)</v>", re.S)
 INLINE = re.compile(r"<t\b[^>]*>(.*?)</t>", re.S)
 LAST_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d+"')
-#: The parts read and rewritten with the patterns above (the others are copied as they are).
-EDITED = ("xl/workbook.xml", "xl/worksheets/", "xl/tables/", "xl/charts/")
+#: The parts read and rewritten with patterns (the others are copied as they are), with
+#: the relationships (.rels).
+EDITED = ("[Content_Types].xml", "xl/workbook.xml", "xl/worksheets/", "xl/tables/",
+          "xl/charts/")
 
 
 
@@ -125,7 +127,7 @@ class Package:
             data = safezip.read_part(self.archive, part)
             if part.endswith((".xml", ".rels")):
                 safezip.check_prolog(data, part, self.path)
-            if part.endswith(".xml") and part.startswith(EDITED):
+            if part.endswith(".rels") or part.endswith(".xml") and part.startswith(EDITED):
                 data = safezip.canonical_xml(data, part, self.path)
             self._parts[part] = data
         return self._parts[part]
