@@ -177,6 +177,14 @@ def test_a_zip_bomb_is_refused_before_it_is_read(book, ledger):
     assert re.search(r"[0-9,]+ 倍に展開されます（上限 200 倍", line), line
 
 
+def test_many_small_bombs(book, ledger):
+    """Parts under 1 MB each are not checked one by one for their ratio, but together."""
+    with zipfile.ZipFile(book, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for i in range(300):
+            archive.writestr(f"customXml/item{i}.xml", b" " * 500_000)
+    refused_untouched(book, ledger, "collection_check.xlsx: 全体で", "倍に展開されます（上限 200 倍")
+
+
 def test_a_part_over_the_size_limit(book, ledger, monkeypatch):
     monkeypatch.setattr(safezip, "MAX_PART_BYTES", 10_000)  # 1 GB really: a small one here
     with zipfile.ZipFile(book) as archive:

@@ -10,8 +10,9 @@ traceback or in gigabytes of memory:
 * an encrypted workbook: Excel saves a password-protected book as a Compound File
   (CFB/OLE, magic bytes ``D0 CF 11 E0``), as is an old .xls;
 * more parts than :data:`MAX_PARTS`, a part larger than :data:`MAX_PART_BYTES`
-  uncompressed, all parts larger than :data:`MAX_TOTAL_BYTES`, or a part that inflates
-  more than :data:`MAX_RATIO` times (a zip bomb); the sizes are those the zip declares,
+  uncompressed, all parts larger than :data:`MAX_TOTAL_BYTES`, or a part (or all parts
+  together) that inflates more than :data:`MAX_RATIO` times (a zip bomb, or many small
+  ones); the sizes are those the zip declares,
   and reading a part never yields more than its declared size (:mod:`zipfile` stops there
   and then checks the CRC);
 * encrypted or unusually compressed entries, duplicate entry names;
@@ -87,7 +88,7 @@ def check_limits(infos: list[zipfile.ZipInfo], file: str | os.PathLike[str]) -> 
     if duplicated:
         raise problem(file, "同じ名前の部品が二つ以上あります（不正なファイルとして読みません）",
                       duplicated[0])
-    total = 0
+    total = packed = 0
     for info in infos:
         if info.flag_bits & 0x1:
             raise problem(file, "暗号化されています: Excel でパスワードを解除して保存してから"
@@ -105,6 +106,10 @@ def check_limits(infos: list[zipfile.ZipInfo], file: str | os.PathLike[str]) -> 
             raise problem(file, f"{ratio:,.0f} 倍に展開されます（上限 {MAX_RATIO} 倍、"
                                 "zip 爆弾の疑い: 不正なファイルとして読みません）", info.filename)
         total += info.file_size
+        packed += info.compress_size
+    if total > RATIO_FLOOR and total > MAX_RATIO * max(packed, 1):  # many small bombs
+        raise problem(file, f"全体で {total / max(packed, 1):,.0f} 倍に展開されます（上限 "
+                            f"{MAX_RATIO} 倍、zip 爆弾の疑い: 不正なファイルとして読みません）")
     if total > MAX_TOTAL_BYTES:
         raise problem(file, f"展開すると全体で {_bytes(total)}になり、上限 {_bytes(MAX_TOTAL_BYTES)}"
                             "を超えます（不正なファイルとして読みません）")
