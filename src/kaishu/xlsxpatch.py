@@ -86,8 +86,9 @@ class Package:
         for sheet in workbook.iter(f"{{{MAIN}}}sheet"):
             part = rels.get(sheet.get(f"{{{REL}}}id"))
             if part not in self.archive.NameToInfo:
-                raise safezip.problem(self.path, f"シート「{sheet.get('name')}」の部品 {part} "
-                                                 "がありません（壊れたファイルです）")
+                raise safezip.problem(self.path, f"シート「{sheet.get('name')}」の部品 "
+                                                 f"{part or '(r:id の指す先)'} がありません"
+                                                 "（壊れたファイルです）")
             self.sheets[sheet.get("name")] = part
         self.names = {}
         for defined in workbook.iter(f"{{{MAIN}}}definedName"):
