@@ -331,7 +331,12 @@ def test_prefixes_quotes_and_attribute_order_are_read(book, ledger, tmp_path, re
     """The same workbook written with other prefixes, quotes and attribute order (all of its
     SpreadsheetML parts, content types and relationships) refreshes to the same workbook,
     twice, and LibreOffice computes it without an error cell. Its calcChain (which Excel
-    writes) is dropped with every reference to it."""
+    writes) is dropped with every reference to it. The workbook is first saved by
+    LibreOffice (shared strings, LibreOffice's XML)."""
+    recalculate(book)
+    book = Path(shutil.copy(tmp_path / "recalculated" / book.name, book))
+    with zipfile.ZipFile(book) as archive:
+        assert "xl/sharedStrings.xml" in archive.namelist()
     with_chain = rezip(book, tmp_path / "chain.xlsx", replace={
         "[Content_Types].xml": lambda data: data.replace(b"</Types>", CALC_CHAIN_TYPE + b"</Types>"),
         "xl/_rels/workbook.xml.rels": lambda data: data.replace(
@@ -343,7 +348,7 @@ def test_prefixes_quotes_and_attribute_order_are_read(book, ledger, tmp_path, re
                     if any(b'xmlns="' + ns + b'"' in archive.read(n) for ns in safezip.DEFAULTS)}
     assert {"xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/tables/table1.xml",
             "[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels",
-            "xl/worksheets/_rels/sheet1.xml.rels"} <= set(defaults)
+            "xl/worksheets/_rels/sheet1.xml.rels", "xl/sharedStrings.xml"} <= set(defaults)
     (tmp_path / "odd").mkdir()
     odd = rezip(with_chain, tmp_path / "odd" / book.name, replace=defaults)
     with zipfile.ZipFile(odd) as archive:
@@ -360,6 +365,7 @@ def test_prefixes_quotes_and_attribute_order_are_read(book, ledger, tmp_path, re
         assert "xl/calcChain.xml" not in archive.namelist()
         for name in archive.namelist():
             assert b"calcChain" not in archive.read(name), name
+    (tmp_path / "recalculated" / book.name).unlink()
     (computed,) = recalculate(odd)
     for sheet in computed.worksheets:
         for cells in sheet.iter_rows():

@@ -39,8 +39,8 @@ INLINE = re.compile(r"<t\b[^>]*>(.*?)</t>", re.S)
 LAST_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d+"')
 #: The parts read and rewritten with patterns (the others are copied as they are), with
 #: the relationships (.rels).
-EDITED = ("[Content_Types].xml", "xl/workbook.xml", "xl/worksheets/", "xl/tables/",
-          "xl/charts/")
+EDITED = ("[Content_Types].xml", "xl/workbook.xml", "xl/sharedStrings.xml", "xl/worksheets/",
+          "xl/tables/", "xl/charts/")
 
 
 
