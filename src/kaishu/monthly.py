@@ -99,94 +99,128 @@ def _sen(ledger: Ledger, part: str, frame: pd.DataFrame) -> np.ndarray:
     return np.rint(amounts * SEN).astype(np.int64)
 
 
-def _entries(ledger: Ledger, end: np.datetime64) -> pd.DataFrame:
-    """Invoices and carried-in balances dated on or before ``end``, with their due dates
-    (given, or from the customer's terms), customer codes and sen."""
+def _order(*keys: np.ndarray) -> np.ndarray:
+    """The order that sorts by ``keys`` (the first the most significant), as lexsort does;
+    keys of whole numbers are packed into one 64-bit key and sorted once when they fit."""
+    if not len(keys[0]):
+        return np.arange(0)
+    lows = [int(k.min()) for k in keys]
+    bits = [max(int(k.max()) - low, 0).bit_length() for k, low in zip(keys, lows)]
+    if sum(bits) > 62:
+        return np.lexsort(keys[::-1])
+    packed = np.zeros(len(keys[0]), np.int64)
+    for key, low, width in zip(keys, lows, bits):
+        packed = (packed << width) | (key - low)
+    return np.argsort(packed, kind="stable")
+
+
+def _take(columns: dict[str, np.ndarray], index) -> dict[str, np.ndarray]:
+    return {name: values[index] for name, values in columns.items()}
+
+
+def _join(*parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+
+
+def _entries(ledger: Ledger, end: np.datetime64, customers: pd.Index) -> dict[str, np.ndarray]:
+    """Invoices and carried-in balances dated on or before ``end``: customer code, date,
+    given due date (NaT if none), sen, id, file row, file."""
     parts = []
     for part, frame, file in (("balances", ledger.balances, BALANCES_FILE),
                               ("invoices", ledger.invoices, INVOICES_FILE)):
         date = "as_of" if part == "balances" else "invoice_date"
-        frame = frame[pd.to_datetime(frame[date]) <= pd.Timestamp(end)] if len(frame) else frame
+        days = _days(frame[date]) if len(frame) else np.array([], np.int64)
+        keep = days <= end.astype(np.int64)
+        frame, days = frame[keep], days[keep]
         customer = frame["customer_id"].astype(str)
-        parts.append(pd.DataFrame({
-            "customer_id": customer.to_numpy(),
-            "date": _days(frame[date]) if len(frame) else np.array([], np.int64),
-            "given_due": pd.to_datetime(frame["due_date"]).to_numpy() if "due_date" in frame
-            else np.full(len(frame), np.datetime64("NaT")),
+        if part == "balances":
+            ids = ("繰越残高:" + customer + ":" + frame["row"].astype(str)).to_numpy(object)
+        else:
+            ids = frame["invoice_id"].to_numpy(object)
+        given = (pd.to_datetime(frame["due_date"]).to_numpy().astype("datetime64[D]")
+                 if "due_date" in frame else np.full(len(frame), np.datetime64("NaT", "D")))
+        parts.append({
+            "cust": customers.get_indexer(customer).astype(np.int64),
+            "date": days, "given_due": given,
             "amount": _sen(ledger, part, frame) if len(frame) else np.array([], np.int64),
-            "id": (frame["invoice_id"].astype(str).to_numpy() if part == "invoices" else
-                   ("繰越残高:" + customer + ":" + frame["row"].astype(str)).to_numpy()),
-            "row": frame["row"].to_numpy(np.int64),
-            "file": file,
-        }))
-    return pd.concat(parts, ignore_index=True)
+            "id": ids, "row": frame["row"].to_numpy(np.int64),
+            "file": np.full(len(frame), file, np.int64),
+        })
+    return _join(*parts)
 
 
-def _due_dates(ledger: Ledger, entries: pd.DataFrame, codes: np.ndarray) -> np.ndarray:
-    """Rule: the 支払期日 given, else DUE_DATE by the customer's terms (section 5)."""
-    given = entries["given_due"].to_numpy()
-    due = np.where(np.isnat(given), np.datetime64("1970-01-01"), given).astype(
-        "datetime64[D]").astype(np.int64)
-    missing = np.isnat(given) & (entries["amount"].to_numpy() > 0)
+def _due_dates(ledger: Ledger, entries: dict[str, np.ndarray]) -> np.ndarray:
+    """The 支払期日 given, else DUE_DATE by the customer's terms from the invoice's date
+    (section 5); computed once per distinct terms and date."""
+    given = entries["given_due"]
+    due = np.where(np.isnat(given), 0, given.astype(np.int64))
+    missing = np.isnat(given) & (entries["amount"] > 0)
     if not missing.any():
         return due
     terms = ledger.customers.reset_index(drop=True)
-    term = terms.iloc[codes[missing]]
-    sale = entries["date"].to_numpy()[missing].astype("datetime64[D]")
-    # one due date per distinct (customer, date): exports repeat them
-    key = codes[missing].astype(np.int64) * 1_000_000 + (sale.astype(np.int64) + 500_000)
+    rule = (terms["holiday_rule"].fillna(False).to_numpy(bool) if "holiday_rule" in terms
+            else np.zeros(len(terms), bool))
+    columns = np.column_stack([terms["closing_day"].to_numpy(np.int64),
+                               terms["payment_months"].to_numpy(np.int64),
+                               terms["payment_day"].to_numpy(np.int64), rule.astype(np.int64)])
+    kinds, kind_of = np.unique(columns, axis=0, return_inverse=True)
+    kind_of = kind_of.ravel()
+    codes = entries["cust"][missing]
+    sale = entries["date"][missing]
+    key = kind_of[codes] * 10_000_000 + (sale + 5_000_000)
     unique, first, back = np.unique(key, return_index=True, return_inverse=True)
-    rule = (term["holiday_rule"].fillna(False).to_numpy(bool)[first]
-            if "holiday_rule" in term else False)
+    which = kind_of[codes[first]]
     try:
-        computed = due_date(sale[first], term["closing_day"].to_numpy(int)[first],
-                            term["payment_months"].to_numpy(int)[first],
-                            term["payment_day"].to_numpy(int)[first], rule)
+        computed = due_date(sale[first].astype("datetime64[D]"), kinds[which, 0],
+                            kinds[which, 1], kinds[which, 2], kinds[which, 3].astype(bool))
     except TermsError as error:
-        bad = np.broadcast_to(error.bad, first.shape)
-        rows = sorted(set(term["row"].to_numpy()[first][bad]))
+        bad_kinds = set(which[np.broadcast_to(error.bad, which.shape)])
+        rows = terms.loc[np.isin(kind_of, list(bad_kinds)) & np.isin(
+            np.arange(len(terms)), codes), ["row", "payment_day"]]
         raise LedgerError([Problem(ledger.sources.get("customers", "customers"), int(row),
-                                   "支払日", terms.loc[terms["row"] == row, "payment_day"].iloc[0],
-                                   "payment terms that pay after the closing date")
-                           for row in rows]) from None
-    due[missing] = np.asarray(computed, dtype="datetime64[D]").astype(np.int64)[back]
+                                   "支払日", value, "payment terms that pay after the closing date")
+                           for row, value in rows.itertuples(index=False)]) from None
+    due[missing] = np.asarray(computed, dtype="datetime64[D]").astype(np.int64)[back.ravel()]
     return due
 
 
-def _receipts(ledger: Ledger, end: np.datetime64, customers: pd.Index) -> pd.DataFrame:
+def _receipts(ledger: Ledger, end: np.datetime64, customers: pd.Index) -> dict[str, np.ndarray]:
+    """Receipts dated on or before ``end``: customer code, date, cash date, sen, method code,
+    the invoice id named (None), file row."""
     receipts = ledger.receipts
-    if len(receipts):
-        receipts = receipts[pd.to_datetime(receipts["receipt_date"]) <= pd.Timestamp(end)]
+    days = _days(receipts["receipt_date"]) if len(receipts) else np.array([], np.int64)
+    keep = days <= end.astype(np.int64)
+    receipts, days = receipts[keep], days[keep]
     method = pd.Categorical(receipts["method"], categories=METHOD_KEYS).codes.astype(np.int64)
-    date = _days(receipts["receipt_date"]) if len(receipts) else np.array([], np.int64)
-    cash = date.copy()
+    cash = days.copy()
     notes = np.isin(method, NOTE_CODES)
     if notes.any():  # a note settles on its maturity, moved to the next business day
         maturity = pd.to_datetime(receipts["maturity_date"]).to_numpy()[notes]
         cash[notes] = np.asarray(business_day(maturity.astype("datetime64[D]")),
                                  dtype="datetime64[D]").astype(np.int64)
-    named = (receipts["invoice_id"].astype(object).where(receipts["invoice_id"].notna(), None)
-             if "invoice_id" in receipts else pd.Series([None] * len(receipts)))
-    named = named.where(named != "", None)
-    return pd.DataFrame({
-        "cust": customers.get_indexer(receipts["customer_id"].astype(str)),
-        "date": date, "cash": cash,
-        "amount": _sen(ledger, "receipts", receipts) if len(receipts) else np.array([], np.int64),
-        "method": method, "named_id": named.to_numpy(), "row": receipts["row"].to_numpy(np.int64),
-    })
+    named = np.full(len(receipts), None, object)
+    if "invoice_id" in receipts:
+        ids = receipts["invoice_id"]
+        given = (ids.notna() & (ids.astype(str) != "")).to_numpy()
+        named[given] = ids[given].astype(str).to_numpy(object)
+    return {"cust": customers.get_indexer(receipts["customer_id"].astype(str)).astype(np.int64),
+            "date": days, "cash": cash,
+            "amount": _sen(ledger, "receipts", receipts) if len(receipts)
+            else np.array([], np.int64),
+            "method": method, "named_id": named, "row": receipts["row"].to_numpy(np.int64)}
 
 
-def _latest_earlier(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
-    """For each receipt, the latest positive receipt before it with the same ``keys``
-    (money index, -1 for none)."""
-    out = np.full(len(frame), NONE, np.int64)
-    usable = frame[keys].notna().all(axis=1).to_numpy()
+def _latest_earlier(money: dict[str, np.ndarray], rows: np.ndarray, keys: list) -> np.ndarray:
+    """For each receipt of ``rows`` (money indices, in order), the latest positive receipt
+    before it with equal ``keys`` (arrays over money); -1 for none."""
+    groups = [pd.Series(k[rows]) for k in keys]
+    usable = np.logical_and.reduce([g.notna().to_numpy() for g in groups])
+    out = np.full(len(rows), NONE, np.int64)
     if not usable.any():
         return out
-    part = frame[usable]
-    positive = pd.Series(np.where(part["amount"].to_numpy() > 0, part.index.to_numpy(), np.nan),
-                         index=part.index)
-    groups = [part[k] for k in keys]
+    groups = [g[usable] for g in groups]
+    positive = pd.Series(np.where(money["amount"][rows[usable]] > 0, rows[usable], np.nan),
+                         index=groups[0].index)
     earlier = positive.groupby(groups, sort=False).shift(1)
     earlier = earlier.groupby(groups, sort=False).ffill()
     out[usable] = earlier.fillna(NONE).to_numpy(np.int64)
@@ -197,117 +231,117 @@ def prepare(ledger: Ledger, end, settings: Settings = Settings()) -> Applied:
     """The ledger's events dated on or before ``end``, applied by the rules of section 6."""
     end = np.datetime64(pd.Timestamp(end).date(), "D")
     customers = pd.Index(ledger.customers["customer_id"].astype(str))
-    entries = _entries(ledger, end)
-    codes = customers.get_indexer(entries["customer_id"])
-    due = _due_dates(ledger, entries, codes)
-    receipts = _receipts(ledger, end, customers)
+    entries = _entries(ledger, end, customers)
+    entries["due"] = _due_dates(ledger, entries)
+    del entries["given_due"]
 
     # money: credit notes (negative invoices and balances) and receipts, in event order
-    credit = entries["amount"].to_numpy() < 0
-    notes = entries[credit]
-    money = pd.concat([
-        pd.DataFrame({"cust": codes[credit], "date": notes["date"].to_numpy(),
-                      "cash": notes["date"].to_numpy(), "amount": notes["amount"].to_numpy(),
-                      "method": NONE, "named_id": None, "row": notes["row"].to_numpy(),
-                      "kind": CREDIT_NOTE, "file": notes["file"].to_numpy()}),
-        receipts.assign(kind=RECEIPT, file=RECEIPTS_FILE),
-    ], ignore_index=True)
-    order = np.lexsort((money["row"].to_numpy(), money["file"].to_numpy(),
-                        money["kind"].to_numpy(), money["date"].to_numpy(),
-                        money["cust"].to_numpy()))
-    money = money.iloc[order].reset_index(drop=True)
-    receipt = (money["kind"] == RECEIPT).to_numpy()
-    negative = receipt & (money["amount"].to_numpy() < 0)
+    credit = entries["amount"] < 0
+    notes = _take(entries, credit)
+    receipts = _receipts(ledger, end, customers)
+    n_notes, n_receipts = len(notes["amount"]), len(receipts["amount"])
+    money = _join(
+        {"cust": notes["cust"], "date": notes["date"], "cash": notes["date"],
+         "amount": notes["amount"], "method": np.full(n_notes, NONE, np.int64),
+         "named_id": np.full(n_notes, None, object), "row": notes["row"],
+         "kind": np.full(n_notes, CREDIT_NOTE, np.int64), "file": notes["file"]},
+        dict(receipts, kind=np.full(n_receipts, RECEIPT, np.int64),
+             file=np.full(n_receipts, RECEIPTS_FILE, np.int64)))
+    money = _take(money, _order(money["cust"], money["date"], money["kind"], money["file"],
+                                money["row"]))
+    receipt = money["kind"] == RECEIPT
+    negative = receipt & (money["amount"] < 0)
 
     # items: invoices and balances owed, and a debit slot for each negative receipt, in the
     # order of rule 2: due date, invoice date, invoice before balance before debit, id
-    owed = ~credit
+    owed = _take(entries, ~credit)
     slots = np.flatnonzero(negative)
-    kind = np.concatenate([np.where(entries["file"].to_numpy()[owed] == INVOICES_FILE,
-                                    INVOICE_ITEM, BALANCE_ITEM), np.full(len(slots), DEBIT_ITEM)])
-    items = pd.DataFrame({
-        "cust": np.concatenate([codes[owed], money["cust"].to_numpy()[slots]]),
-        "date": np.concatenate([entries["date"].to_numpy()[owed], money["date"].to_numpy()[slots]]),
-        "due": np.concatenate([due[owed], money["date"].to_numpy()[slots]]),
-        "amount": np.concatenate([entries["amount"].to_numpy()[owed], np.zeros(len(slots), np.int64)]),
-        "kind": kind,
-        "id": np.concatenate([entries["id"].to_numpy()[owed],
-                              ("入金戻し:" + customers[money["cust"].to_numpy()[slots]].astype(str)
-                               + ":" + money["row"].to_numpy()[slots].astype(str)).to_numpy()]),
-        "row": np.concatenate([entries["row"].to_numpy()[owed], money["row"].to_numpy()[slots]]),
-        "slot_of": np.concatenate([np.full(owed.sum(), NONE), slots]),
-    })
-    tie = np.zeros(len(items), np.int64)  # invoice ids (as text) matter only on a full tie
-    full = items.duplicated(["cust", "due", "date", "kind"], keep=False).to_numpy()
-    if full.any():
-        texts = items.loc[full, "id"].astype(str)
-        tie[full] = np.where(items.loc[full, "kind"] == INVOICE_ITEM,
-                             texts.rank(method="dense").to_numpy(np.int64),
-                             items.loc[full, "row"].to_numpy())
-    order = np.lexsort((tie, items["kind"].to_numpy(), items["date"].to_numpy(),
-                        items["due"].to_numpy(), items["cust"].to_numpy()))
-    items = items.iloc[order].reset_index(drop=True)
+    items = _join(
+        {"cust": owed["cust"], "date": owed["date"], "due": owed["due"],
+         "amount": owed["amount"],
+         "kind": np.where(owed["file"] == INVOICES_FILE, INVOICE_ITEM, BALANCE_ITEM),
+         "id": owed["id"], "row": owed["row"], "slot_of": np.full(len(owed["row"]), NONE)},
+        {"cust": money["cust"][slots], "date": money["date"][slots],
+         "due": money["date"][slots], "amount": np.zeros(len(slots), np.int64),
+         "kind": np.full(len(slots), DEBIT_ITEM),
+         "id": np.array([f"入金戻し:{customers[c]}:{r}" for c, r in
+                         zip(money["cust"][slots], money["row"][slots])], dtype=object),
+         "row": money["row"][slots], "slot_of": slots})
+    keys = (items["cust"], items["due"], items["date"], items["kind"])
+    order = _order(*keys)
+    ordered = [k[order] for k in keys]
+    tied = np.logical_and.reduce([a[1:] == a[:-1] for a in ordered])
+    if tied.any():  # invoice ids (as text) and file rows decide a full tie
+        full = np.zeros(len(order), bool)
+        full[1:] |= tied
+        full[:-1] |= tied
+        tie = np.zeros(len(order), np.int64)
+        where = order[full]
+        tie[where] = np.where(items["kind"][where] == INVOICE_ITEM,
+                              pd.Series(items["id"][where]).astype(str).rank(
+                                  method="dense").to_numpy(np.int64), items["row"][where])
+        order = _order(*keys, tie)
+    items = _take(items, order)
 
     # the money table of the rules
-    table = np.full((len(money), rules.MONEY_COLUMNS), NONE, np.int64)
+    table = np.full((len(money["amount"]), rules.MONEY_COLUMNS), NONE, np.int64)
     table[:, rules.M_AMOUNT] = np.where(receipt, money["amount"], -money["amount"])
     table[:, rules.M_IS_RECEIPT] = receipt
-    invoice_items = items.index[items["kind"] == INVOICE_ITEM]
-    position = pd.Index(items.loc[invoice_items, "id"]).get_indexer(
-        money["named_id"].astype(object))
-    named = receipt & (position >= 0)
-    table[named, rules.M_NAMED] = invoice_items.to_numpy()[position[named]]
-    slot_item = items.index[items["kind"] == DEBIT_ITEM].to_numpy()
-    table[items.loc[slot_item, "slot_of"].to_numpy(np.int64), rules.M_DEBIT_SLOT] = slot_item
-    reversing = np.isin(money["cust"].to_numpy(), money["cust"].to_numpy()[negative])
-    if reversing.any():
-        part = money[reversing & receipt].assign(size=lambda f: f["amount"].abs())
-        for column, keys in ((rules.M_SAME_NAMED_METHOD, ["cust", "named_id", "method"]),
-                             (rules.M_SAME_NAMED, ["cust", "named_id"]),
-                             (rules.M_SAME_AMOUNT_METHOD, ["cust", "size", "method"]),
-                             (rules.M_SAME_AMOUNT, ["cust", "size"])):
-            table[part.index.to_numpy(), column] = _latest_earlier(part, keys)
+    naming = np.flatnonzero(receipt & pd.notna(money["named_id"]))
+    if len(naming):
+        names = pd.Index(pd.unique(money["named_id"][naming]))
+        invoice = items["kind"] == INVOICE_ITEM
+        hit = names.get_indexer(items["id"]) if len(items["id"]) else np.array([], int)
+        hit = np.where(invoice, hit, -1)
+        item_of_name = np.full(len(names), NONE, np.int64)
+        item_of_name[hit[hit >= 0]] = np.flatnonzero(hit >= 0)
+        table[naming, rules.M_NAMED] = item_of_name[names.get_indexer(money["named_id"][naming])]
+    debit_items = np.flatnonzero(items["kind"] == DEBIT_ITEM)
+    table[items["slot_of"][debit_items], rules.M_DEBIT_SLOT] = debit_items
+    if negative.any():
+        rows = np.flatnonzero(receipt & np.isin(money["cust"], money["cust"][negative]))
+        size = np.abs(money["amount"])
+        for column, group in ((rules.M_SAME_NAMED_METHOD, [money["cust"], money["named_id"],
+                                                          money["method"]]),
+                              (rules.M_SAME_NAMED, [money["cust"], money["named_id"]]),
+                              (rules.M_SAME_AMOUNT_METHOD, [money["cust"], size,
+                                                            money["method"]]),
+                              (rules.M_SAME_AMOUNT, [money["cust"], size])):
+            table[rows, column] = _latest_earlier(money, rows, group)
 
-    # each customer's events in the order of the day
-    dated = items.index[items["kind"] != DEBIT_ITEM].to_numpy()
-    events = np.concatenate([
-        np.column_stack([items["cust"].to_numpy()[dated], items["date"].to_numpy()[dated],
-                         np.full(len(dated), DATED), dated]),
-        np.column_stack([money["cust"].to_numpy(), money["date"].to_numpy(),
-                         money["kind"].to_numpy(), np.arange(len(money))]),
-    ]).astype(np.int64)
-    events = events[np.lexsort((events[:, 3], events[:, 2], events[:, 1], events[:, 0]))]
+    # each customer's events in the order of the day: (kind, item or money, date)
+    dated = np.flatnonzero(items["kind"] != DEBIT_ITEM)
+    customer = np.concatenate([items["cust"][dated], money["cust"]])
+    day = np.concatenate([items["date"][dated], money["date"]])
+    kind = np.concatenate([np.full(len(dated), DATED, np.int64), money["kind"]])
+    ref = np.concatenate([dated, np.arange(len(money["amount"]))])
+    order = _order(customer, day, kind, ref)
+    events = np.column_stack([kind[order], ref[order], day[order]])
     bounds = np.arange(len(customers) + 1)
-    event_start = np.searchsorted(events[:, 0], bounds)
-    item_start = np.searchsorted(items["cust"].to_numpy(), bounds)
-    money_start = np.searchsorted(money["cust"].to_numpy(), bounds)
+    event_start = np.searchsorted(customer[order], bounds)
+    item_start = np.searchsorted(items["cust"], bounds)
+    money_start = np.searchsorted(money["cust"], bounds)
 
-    amount = items["amount"].to_numpy(np.int64).copy()
-    open_ = np.zeros(len(items), np.int64)
-    is_dated = np.zeros(len(items), np.bool_)
-    advance = np.zeros(len(money), np.int64)
-    target = np.full(len(money), NONE, np.int64)
-    capacity = 2 * (len(items) + len(money)) + 16
-    rec, n = rules.apply_all(np.ascontiguousarray(events[:, [2, 3, 1]]), event_start, table,
-                             money_start, amount, item_start,
+    amount = items["amount"].copy()
+    open_ = np.zeros(len(amount), np.int64)
+    is_dated = np.zeros(len(amount), np.bool_)
+    advance = np.zeros(len(table), np.int64)
+    target = np.full(len(table), NONE, np.int64)
+    capacity = 2 * (len(amount) + len(table)) + 16
+    rec, n = rules.apply_all(events, event_start, table, money_start, amount, item_start,
                              int(round(settings.fee_tolerance * SEN)), open_, is_dated,
                              advance, target, np.empty((capacity, 9), np.int64))
-    record = {name: rec[:n, i] for i, name in enumerate(rules.RECORD_COLUMNS)}
-    item_cust = items["cust"].to_numpy()
-    money_cust = money["cust"].to_numpy()
-    record["cust"] = np.where(record["item"] >= 0, item_cust[np.maximum(record["item"], 0)],
-                              money_cust[np.maximum(record["source"], 0)] if len(money_cust)
-                              else NONE)
-    return Applied(
-        customers,
-        {"cust": item_cust, "date": items["date"].to_numpy(), "due": items["due"].to_numpy(),
-         "amount": amount, "kind": items["kind"].to_numpy(), "id": items["id"].to_numpy(),
-         "row": items["row"].to_numpy(), "open": open_, "dated": is_dated},
-        {"cust": money_cust, "date": money["date"].to_numpy(), "cash": money["cash"].to_numpy(),
-         "amount": money["amount"].to_numpy(np.int64), "method": money["method"].to_numpy(),
-         "receipt": receipt, "row": money["row"].to_numpy(), "target": target,
-         "advance": advance},
-        record)
+    record = {name: rec[:n, i].copy() for i, name in enumerate(rules.RECORD_COLUMNS)}
+    item = record["item"]
+    record["cust"] = np.where(item >= 0, items["cust"][np.maximum(item, 0)],
+                              money["cust"][np.maximum(record["source"], 0)]
+                              if len(table) else NONE)
+    items.update(amount=amount, open=open_, dated=is_dated)
+    del items["slot_of"]
+    money.update(receipt=receipt, target=target, advance=advance)
+    for name in ("named_id", "kind", "file"):
+        del money[name]
+    return Applied(customers, items, money, record)
 
 
 # -- 3. the figures, each a small function over the record ------------------------------------
@@ -526,7 +560,7 @@ def plan_figures(a: Applied, m: Span) -> dict[str, np.ndarray]:
 def _ledger_rows(a: Applied) -> pd.DataFrame:
     """Invoices, credit notes and balances as the ledger has them (sen): what was billed."""
     items, money = a.items, a.money
-    owed = items["kind"] != 2
+    owed = items["kind"] != DEBIT_ITEM
     credit = ~money["receipt"]
     return pd.DataFrame({
         "cust": np.concatenate([items["cust"][owed], money["cust"][credit]]),
