@@ -23,22 +23,18 @@ import pandas as pd
 from . import allocation as rules
 from .allocation import ADVANCE, CREDIT, CREDIT_NOTE, DATED, DEBIT, FEE, NONE, PAID, RECEIPT, \
     REVERSAL
+from .contract import BUCKET_KEYS, CASH_LIKE, FEE as FEE_METHOD, HISTORY_KEYS, METHODS, \
+    NOTE_METHODS, Settings
 from .errors import TermsError
-from .formulas.metrics import DEFAULT_AGING_EDGES
 from .formulas.terms import business_day, due_date
 from .ledger import Ledger, LedgerError, Problem
-from .ledger.schema import METHODS, NOTE_METHODS
 
 SEN = 100                       # money is applied in sen: whole numbers, nothing in between
 #: Receipt methods by code (the order of the monthly sheet's columns).
 METHOD_KEYS = tuple(METHODS)
 NOTE_CODES = tuple(METHOD_KEYS.index(m) for m in NOTE_METHODS)
-FEE_CODE = METHOD_KEYS.index("fee")
-#: Receipts that are cash on their date, for 回収基準売上.
-CASH_LIKE = ("cash", "transfer", "offset", "other")
+FEE_CODE = METHOD_KEYS.index(FEE_METHOD)
 CASH_CODES = tuple(METHOD_KEYS.index(m) for m in CASH_LIKE)
-BUCKET_KEYS = ("overdue_1_30", "overdue_31_60", "overdue_61_90", "overdue_91_120",
-               "overdue_121")
 #: Kinds of items, in the order of rule 2 on a full tie.
 INVOICE_ITEM, BALANCE_ITEM, DEBIT_ITEM = 0, 1, 2
 #: Files, in the order of the day (carried-in balances first).
@@ -46,13 +42,6 @@ BALANCES_FILE, INVOICES_FILE, RECEIPTS_FILE = 0, 1, 2
 #: Largest amount the engine takes (yen): sums of sen stay exact in 64-bit numbers.
 MAX_AMOUNT = 1e13
 SITE_MONTHS, SITE_LOOKBACK = 3, 12
-
-
-@dataclass(frozen=True)
-class Settings:
-    fee_tolerance: float = 1000
-    note_lookback: int = 6
-    aging_edges: tuple[int, ...] = DEFAULT_AGING_EDGES
 
 
 @dataclass
@@ -616,6 +605,7 @@ def compute_month(ledger: Ledger, month: str | pd.Period, settings: Settings = S
     history["collected"] = total
     history["closing"] = closing
     history["overdue"] = out[list(BUCKET_KEYS)].sum(axis=1)
+    history = history[list(HISTORY_KEYS)]
 
     people = sorted(set(out["salesperson"].dropna().astype(str)) - {""})
     return Month(period, out.reset_index(drop=True), people, plan.reset_index(drop=True),
