@@ -132,10 +132,13 @@ def build_templates(folder: Path, lang: str, sample: Path | None,
               help="The month to refresh [default: 対象月 in the workbook's settings].")
 @click.option("--limits", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A credit-limit workbook whose adopted limits replace the master's.")
-def refresh(workbook: Path, ledger: Path | None, month: str | None, limits: Path | None) -> None:
+@click.option("--force", is_flag=True,
+              help="Write the month even when it lies outside the ledger's dates.")
+def refresh(workbook: Path, ledger: Path | None, month: str | None, limits: Path | None,
+            force: bool) -> None:
     """Rebuild the monthly collection check in WORKBOOK from the ledger export."""
     with click.progressbar(length=1, label="refreshing", file=sys.stderr) as bar:
-        result = refresh_workbook(workbook, ledger, month, limits)
+        result = refresh_workbook(workbook, ledger, month, limits, force)
         bar.update(1)
     click.echo(summary(result))
     click.echo(f"wrote {workbook}")
@@ -188,7 +191,7 @@ def summary(month) -> str:
              f"overdue: {int((overdue > 0).sum())} customers, {overdue.sum():,.0f} yen"]
     top = overdue[overdue > 0].sort_values(ascending=False).head(5)
     lines += [f"  {table.at[i, 'code']} {table.at[i, 'name']}: {v:,.0f}" for i, v in top.items()]
-    return "\n".join(lines)
+    return "\n".join(lines + month.warnings)
 
 
 def run() -> None:

@@ -8,7 +8,7 @@ once with numpy, so the Python loop runs once per event *rank*, never once per r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,7 @@ class Month:
     salespeople: list[str]
     plan: pd.DataFrame
     history: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)  # for the summary (kaishu.preflight)
 
 
 # -- preparing the ledger --------------------------------------------------------------------

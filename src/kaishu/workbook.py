@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
 from . import contract
-from . import xlsxpatch
+from . import preflight, xlsxpatch
 from .errors import KaishuError
 from .ledger import read_ledger
 from .contract import Settings
@@ -79,11 +79,13 @@ def read_limits(path: str | os.PathLike[str]) -> dict[str, float]:
 
 def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str] | None = None,
                      month: str | None = None,
-                     limits: str | os.PathLike[str] | None = None) -> Month:
+                     limits: str | os.PathLike[str] | None = None,
+                     force: bool = False) -> Month:
     """Refresh the collection-check workbook ``path`` for ``month`` from ``ledger``.
 
     Without ``ledger`` or ``month``, the workbook's own settings (台帳の場所, 対象月) are used.
-    Returns the computed month."""
+    A month outside the ledger's dates is refused unless ``force``. Returns the computed
+    month, with the warnings of :func:`kaishu.preflight.warnings`."""
     path = Path(path)
     package = xlsxpatch.Package(path)
     tables = xlsxpatch.read_state(package, tuple(TABLES), narrow={contract.HISTORY: 1})
@@ -111,8 +113,14 @@ def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str
     except ValueError:
         raise WorkbookError(f"対象月 {month!r} is not a month (write it as a date or "
                             "YYYY-MM)") from None
-    result = compute_month(read_ledger(ledger), month, settings_from(value),
-                           read_limits(limits) if limits else None)
+    books = read_ledger(ledger)
+    if not force:
+        preflight.check_month(books, month, Path(ledger).name)
+    adopted = read_limits(limits) if limits else None
+    if adopted is not None:
+        preflight.check_limits(adopted, books, Path(limits).name)
+    result = compute_month(books, month, settings_from(value), adopted)
+    result.warnings = preflight.warnings(books, month)
     changed = xlsxpatch.apply_plan(package, plan_refresh(result, tables, cells), tables)
     save_atomically(path, lambda target: xlsxpatch.save(package, changed, target))
     return result
