@@ -15,7 +15,7 @@ Money is counted in sen (1/100 yen) as integers until the figures are written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,7 @@ class Month:
     salespeople: list[str]
     plan: pd.DataFrame
     history: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)  # for the summary (kaishu.preflight)
 
 
 @dataclass
