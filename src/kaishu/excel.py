@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 from openpyxl.utils import get_column_letter
 
-from . import contract
+from . import contract, preflight
 from .errors import KaishuError
 from .ledger import read_ledger
 from .monthly import Month, compute_month
@@ -122,7 +122,11 @@ def refresh_open_book(book) -> Month:
         sheet, row, column = cells[name]
         return f"{sheet}!{get_column_letter(column + offset)}{row}"
 
-    result = compute_month(read_ledger(ledger), str(month), settings_from(value, where))
+    books = read_ledger(ledger)
+    preflight.check_month(books, str(month), ledger.name,
+                          remedy="correct 対象月 in the settings sheet")
+    result = compute_month(books, str(month), settings_from(value, where))
+    result.warnings = preflight.warnings(books, str(month))
     apply_plan(book, plan_refresh(result, tables, cells))
     return result
 
@@ -138,3 +142,5 @@ def refresh_caller() -> None:
         book.app.alert(str(error)[:1500], title="kaishu: 更新できませんでした")
         return
     book.app.status_bar = f"kaishu: {result.month} を更新しました ({len(result.customers)} 社)"
+    if result.warnings:
+        book.app.alert("\n".join(result.warnings), title="kaishu: 更新しました (警告あり)")

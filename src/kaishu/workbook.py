@@ -20,7 +20,7 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from . import contract, safezip, xlsxpatch
+from . import contract, preflight, safezip, xlsxpatch
 from .contract import Settings
 from .errors import FileError, KaishuError, format_value
 from .ledger import read_ledger
@@ -169,18 +169,20 @@ def read_limits(path: str | os.PathLike[str]) -> dict[str, float]:
 
 def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str] | None = None,
                      month: str | None = None,
-                     limits: str | os.PathLike[str] | None = None) -> Month:
+                     limits: str | os.PathLike[str] | None = None,
+                     force: bool = False) -> Month:
     """Refresh the collection-check workbook ``path`` for ``month`` from ``ledger``.
 
     Without ``ledger`` or ``month``, the workbook's own settings (台帳の場所, 対象月) are used.
-    Returns the computed month."""
+    A month outside the ledger's dates is refused unless ``force``. Returns the computed
+    month, with the warnings of :func:`kaishu.preflight.warnings`."""
     given = Path(path)
     with exclusive(given) as path, xlsxpatch.Package(path) as package:
-        return _refresh(given, path, package, ledger, month, limits)
+        return _refresh(given, path, package, ledger, month, limits, force)
 
 
-def _refresh(given: Path, path: Path, package: xlsxpatch.Package, ledger, month, limits
-             ) -> Month:
+def _refresh(given: Path, path: Path, package: xlsxpatch.Package, ledger, month, limits,
+             force: bool) -> Month:
     tables = xlsxpatch.read_state(package, tuple(TABLES), narrow={contract.HISTORY: 1})
     check_tables(tables)
     cells = {name: package.names[name] for name in SETTING_NAMES if name in package.names}
@@ -210,8 +212,14 @@ def _refresh(given: Path, path: Path, package: xlsxpatch.Package, ledger, month,
         raise WorkbookError(f"対象月 {month!r} is not a month (write it as a date or "
                             "YYYY-MM)") from None
     settings = settings_from(value, where)
-    result = compute_month(read_ledger(ledger), month, settings,
-                           read_limits(limits) if limits else None)
+    books = read_ledger(ledger)
+    if not force:
+        preflight.check_month(books, month, Path(ledger).name)
+    adopted = read_limits(limits) if limits else None
+    if adopted is not None:
+        preflight.check_limits(adopted, books, Path(limits).name)
+    result = compute_month(books, month, settings, adopted)
+    result.warnings = preflight.warnings(books, month)
     changed = xlsxpatch.apply_plan(package, plan_refresh(result, tables, cells), tables)
 
     def write(target: Path) -> None:
