@@ -177,6 +177,15 @@ def test_a_zip_bomb_is_refused_before_it_is_read(book, ledger):
     assert re.search(r"[0-9,]+ 倍に展開されます（上限 200 倍", line), line
 
 
+def test_every_part_at_fault_is_named_at_once(book, ledger):
+    with zipfile.ZipFile(book, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name in ("customXml/a.xml", "customXml/b.xml"):
+            archive.writestr(name, b" " * 3_000_000)
+    line = refused_untouched(book, ledger, "の部品 customXml/a.xml: ",
+                             " / collection_check.xlsx の部品 customXml/b.xml: ")
+    assert line.count("倍に展開されます") == 2
+
+
 def test_many_small_bombs(book, ledger):
     """Parts under 1 MB each are not checked one by one for their ratio, but together."""
     with zipfile.ZipFile(book, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:

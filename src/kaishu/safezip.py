@@ -59,6 +59,8 @@ RATIO_FLOOR = 1024**2
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CONTENT_TYPES = "[Content_Types].xml"
 WORKBOOK = "xl/workbook.xml"
+#: At most this many problems of a package are named in its one line.
+MAX_REPORTED = 5
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 #: Namespaces Excel writes as the default one: SpreadsheetML, the package's content types
 #: and relationships.
@@ -80,36 +82,41 @@ def problem(file: str | os.PathLike[str], rule: str, part: str | None = None) ->
 
 
 def check_limits(infos: list[zipfile.ZipInfo], file: str | os.PathLike[str]) -> None:
-    """Refuse a package whose declared sizes, entries or compression are not a workbook's."""
+    """Refuse a package whose declared sizes, entries or compression are not a workbook's
+    (every part at fault, in one line)."""
     if len(infos) > MAX_PARTS:
         raise problem(file, f"部品が {len(infos):,} 個あり、上限 {MAX_PARTS:,} 個を超えます"
                             "（不正なファイルとして読みません）")
-    duplicated = sorted(n for n, k in Counter(i.filename for i in infos).items() if k > 1)
-    if duplicated:
-        raise problem(file, "同じ名前の部品が二つ以上あります（不正なファイルとして読みません）",
-                      duplicated[0])
+    found: list[tuple[str | None, str]] = []
+    for name, count in Counter(i.filename for i in infos).items():
+        if count > 1:
+            found.append((name, "同じ名前の部品が二つ以上あります（不正なファイルとして読みません）"))
     total = packed = 0
     for info in infos:
         if info.flag_bits & 0x1:
-            raise problem(file, "暗号化されています: Excel でパスワードを解除して保存してから"
-                                "実行してください", info.filename)
+            found.append((info.filename, "暗号化されています: Excel でパスワードを解除して保存"
+                                         "してから実行してください"))
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise problem(file, f"圧縮方式 {info.compress_type} は xlsx のものではありません",
-                          info.filename)
+            found.append((info.filename, f"圧縮方式 {info.compress_type} は xlsx のものでは"
+                                         "ありません"))
         if info.file_size > MAX_PART_BYTES:
-            raise problem(file, f"展開すると {_bytes(info.file_size)}になり、上限 "
-                                f"{_bytes(MAX_PART_BYTES)}を超えます（不正なファイルとして読みません）",
-                          info.filename)
-        if info.file_size > RATIO_FLOOR and \
+            found.append((info.filename, f"展開すると {_bytes(info.file_size)}になり、上限 "
+                                         f"{_bytes(MAX_PART_BYTES)}を超えます（不正なファイルとして"
+                                         "読みません）"))
+        elif info.file_size > RATIO_FLOOR and \
                 info.file_size > MAX_RATIO * max(info.compress_size, 1):
             ratio = info.file_size / max(info.compress_size, 1)
-            raise problem(file, f"{ratio:,.0f} 倍に展開されます（上限 {MAX_RATIO} 倍、"
-                                "zip 爆弾の疑い: 不正なファイルとして読みません）", info.filename)
+            found.append((info.filename, f"{ratio:,.0f} 倍に展開されます（上限 {MAX_RATIO} 倍、"
+                                         "zip 爆弾の疑い: 不正なファイルとして読みません）"))
         total += info.file_size
         packed += info.compress_size
-    if total > RATIO_FLOOR and total > MAX_RATIO * max(packed, 1):  # many small bombs
-        raise problem(file, f"全体で {total / max(packed, 1):,.0f} 倍に展開されます（上限 "
-                            f"{MAX_RATIO} 倍、zip 爆弾の疑い: 不正なファイルとして読みません）")
+    if not found and total > RATIO_FLOOR and total > MAX_RATIO * max(packed, 1):
+        found.append((None, f"全体で {total / max(packed, 1):,.0f} 倍に展開されます（上限 "
+                            f"{MAX_RATIO} 倍、zip 爆弾の疑い: 不正なファイルとして読みません）"))
+    if found:
+        shown = [str(problem(file, rule, part)) for part, rule in found[:MAX_REPORTED]]
+        more = len(found) - len(shown)
+        raise FileError(" / ".join(shown) + (f" / ほか {more} 件" if more else ""))
     if total > MAX_TOTAL_BYTES:
         raise problem(file, f"展開すると全体で {_bytes(total)}になり、上限 {_bytes(MAX_TOTAL_BYTES)}"
                             "を超えます（不正なファイルとして読みません）")
