@@ -120,8 +120,8 @@ def test_an_encrypted_workbook(book, ledger):
 
 
 @pytest.mark.parametrize("part, words", [
-    ("xl/workbook.xml", ("xl/workbook.xml", "必要な部品がありません")),
-    ("[Content_Types].xml", ("[Content_Types].xml", "必要な部品がありません")),
+    ("xl/workbook.xml", ("必要な部品 xl/workbook.xml がありません",)),
+    ("[Content_Types].xml", ("必要な部品 [Content_Types].xml がありません",)),
     ("xl/worksheets/sheet8.xml", ("シート「設定」", "xl/worksheets/sheet8.xml", "ありません")),
     ("xl/tables/table1.xml", ("xl/tables/table1.xml", "シート「月次回収チェック」のテーブル")),
 ])
@@ -347,7 +347,8 @@ def test_prefixes_quotes_and_attribute_order_are_read(book, ledger, tmp_path, re
     with zipfile.ZipFile(book) as archive:
         assert "xl/sharedStrings.xml" in archive.namelist()
     with_chain = rezip(book, tmp_path / "chain.xlsx", replace={
-        "[Content_Types].xml": lambda data: data.replace(b"</Types>", CALC_CHAIN_TYPE + b"</Types>"),
+        "[Content_Types].xml": lambda data: data.replace(
+            b"</Types>", CALC_CHAIN_TYPE + b"</Types>"),
         "xl/_rels/workbook.xml.rels": lambda data: data.replace(
             b"</Relationships>", CALC_CHAIN_RELATIONSHIP + b"</Relationships>"),
         "xl/calcChain.xml": b'<calcChain xmlns="' + MAIN + b'"><c r="A1" i="1"/></calcChain>'})

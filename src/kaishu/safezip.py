@@ -140,10 +140,9 @@ def open_package(path: str | os.PathLike[str]) -> zipfile.ZipFile:
                       ) from None
     try:
         check_limits(archive.infolist(), path)
-        names = set(archive.namelist())
-        for required in (CONTENT_TYPES, WORKBOOK):
-            if required not in names:
-                raise problem(path, "必要な部品がありません（壊れたファイルです）", required)
+        missing = [part for part in (CONTENT_TYPES, WORKBOOK) if part not in archive.NameToInfo]
+        if missing:
+            raise problem(path, f"必要な部品 {'、'.join(missing)} がありません（壊れたファイルです）")
     except BaseException:
         archive.close()
         raise

@@ -122,8 +122,10 @@ def facts(path: str | os.PathLike[str]) -> FileFacts:
 def refusals(found: FileFacts) -> list[str]:
     """Why the workbook must not be replaced now (empty: it may be).
 
-    >>> refusals(FileFacts("book.xlsx", "/data/book.xlsx", 2, True, True))
-    ['読み取り専用です: 書き込みを許可してから実行してください', 'ほかに 1 個のハードリンクがあります: 置き換えるとリンクが切れるため更新しません（コピーを作り、そちらを更新してください）']
+    >>> for reason in refusals(FileFacts("book.xlsx", "/data/book.xlsx", 2, True, True)):
+    ...     print(reason.split(": ")[0])
+    読み取り専用です
+    ほかに 1 個のハードリンクがあります
     """
     out = []
     for program, marker in found.open_in:
@@ -155,8 +157,8 @@ def replace_refusal(name: str, error: OSError) -> FileError | None:
     holds open (Excel, a viewer, a virus scanner, a sync client) cannot be replaced, and
     the rename fails with access denied or a sharing violation (Windows errors 5, 32, 33).
 
-    >>> str(replace_refusal("book.xlsx", PermissionError(13, "Access is denied")))
-    'book.xlsx: ほかのプログラムがこのファイルを開いているため置き換えられません: そのプログラム（Excel など）で閉じてから、もう一度実行してください'
+    >>> str(replace_refusal("book.xlsx", PermissionError(13, "Access is denied")))[:40]
+    'book.xlsx: ほかのプログラムがこのファイルを開いているため置き換えられ'
     """
     if isinstance(error, PermissionError) or getattr(error, "winerror", None) in (5, 32, 33):
         return FileError(f"{name}: ほかのプログラムがこのファイルを開いているため置き換えられません: "
