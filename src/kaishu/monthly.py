@@ -103,6 +103,14 @@ def _order(*keys: np.ndarray) -> np.ndarray:
     return np.argsort(packed, kind="stable")
 
 
+def _at(values: np.ndarray, index: np.ndarray, fill=0) -> np.ndarray:
+    """``values[index]``, with ``fill`` where ``index`` is -1 (none)."""
+    out = np.full(len(index), fill, dtype=values.dtype)
+    found = index >= 0
+    out[found] = values[index[found]]
+    return out
+
+
 def _take(columns: dict[str, np.ndarray], index) -> dict[str, np.ndarray]:
     return {name: values[index] for name, values in columns.items()}
 
@@ -322,9 +330,8 @@ def prepare(ledger: Ledger, end, settings: Settings = Settings()) -> Applied:
                              advance, target, np.empty((capacity, 9), np.int64))
     record = {name: rec[:n, i].copy() for i, name in enumerate(rules.RECORD_COLUMNS)}
     item = record["item"]
-    record["cust"] = np.where(item >= 0, items["cust"][np.maximum(item, 0)],
-                              money["cust"][np.maximum(record["source"], 0)]
-                              if len(table) else NONE)
+    record["cust"] = np.where(item >= 0, _at(items["cust"], item),
+                              _at(money["cust"], record["source"]))
     items.update(amount=amount, open=open_, dated=is_dated)
     del items["slot_of"]
     money.update(receipt=receipt, target=target, advance=advance)
@@ -369,12 +376,21 @@ class Span:
         return (days >= self.first) & (days <= self.end)
 
 
-def _live_payments(a: Applied) -> tuple[np.ndarray, np.ndarray]:
-    """Records of money paying an item (rules 1-4, not fees), and their source."""
+def _live_payments(a: Applied) -> np.ndarray:
+    """Records of money paying an item (rules 1-4, not fees)."""
     r = a.record
-    paying = ((r["rule"] == PAID) | (r["rule"] == ADVANCE) | (r["rule"] == CREDIT)) & \
+    return ((r["rule"] == PAID) | (r["rule"] == ADVANCE) | (r["rule"] == CREDIT)) & \
         (r["item"] >= 0)
-    return paying, np.maximum(r["source"], 0)
+
+
+def _source(a: Applied, column: str, fill=0) -> np.ndarray:
+    """``column`` of the money each record applies (``fill`` for a fee closure)."""
+    return _at(a.money[column], a.record["source"], fill)
+
+
+def _item(a: Applied, column: str, fill=0) -> np.ndarray:
+    """``column`` of the item of each record (``fill`` for the advance account)."""
+    return _at(a.items[column], a.record["item"], fill)
 
 
 def opening(a: Applied, ledger_rows: pd.DataFrame, m: Span) -> np.ndarray:
@@ -414,12 +430,11 @@ def scheduled(a: Applied, m: Span) -> np.ndarray:
     on or before E applied to it (net of what reversals have undone)."""
     r, items, money = a.record, a.items, a.money
     due = items["dated"] & (items["due"] <= m.end)
-    paying, source = _live_payments(a)
-    from_credit = paying & ~money["receipt"][source]
-    earlier = paying & (money["date"][source] < m.first)
+    paying = _live_payments(a)
+    from_credit = paying & ~_source(a, "receipt", False)
+    earlier = paying & (_source(a, "date") < m.first)
     applied = (from_credit | earlier) | ((r["rule"] == FEE) & (r["date"] < m.first))
-    item = np.maximum(r["item"], 0)
-    settled = np.bincount(item[applied], weights=r["live"][applied].astype(float),
+    settled = np.bincount(r["item"][applied], weights=r["live"][applied].astype(float),
                           minlength=len(items["amount"]))
     return _per_customer(a, items["cust"], items["amount"] - settled, due)
 
@@ -430,9 +445,8 @@ def collected_on_schedule(a: Applied, m: Span, collected_total: np.ndarray,
     M) and fee closures of M applied to items due on or before E, net of reversals; never
     below 0 nor above collected or scheduled."""
     r, items, money = a.record, a.items, a.money
-    paying, source = _live_payments(a)
-    due = items["due"][np.maximum(r["item"], 0)] <= m.end
-    paying &= money["receipt"][source] & m.holds(money["date"][source])
+    due = (r["item"] >= 0) & (_item(a, "due") <= m.end)
+    paying = _live_payments(a) & _source(a, "receipt", False) & m.holds(_source(a, "date"))
     fees = (r["rule"] == FEE) & m.holds(r["date"])
     amount = np.where(fees, r["amount"], r["live"])
     total = _per_customer(a, r["cust"], amount, (paying | fees) & due)
@@ -453,11 +467,11 @@ def collection_days(a: Applied, m: Span) -> np.ndarray:
     receipts (not 手数料) paid, net of reversals; an advance counts 0 days. NaN when M's
     receipts paid nothing."""
     r, items, money = a.record, a.items, a.money
-    paying, source = _live_payments(a)
-    paying &= (r["rule"] != CREDIT) & money["receipt"][source] & (money["amount"][source] > 0) \
-        & (money["method"][source] != FEE_CODE) & m.holds(money["date"][source])
-    days = np.where(r["rule"] == ADVANCE, 0, np.maximum(
-        money["cash"][source] - items["date"][np.maximum(r["item"], 0)], 0))
+    paying = _live_payments(a) & (r["rule"] != CREDIT) & _source(a, "receipt", False) & \
+        (_source(a, "amount") > 0) & (_source(a, "method") != FEE_CODE) & \
+        m.holds(_source(a, "date"))
+    days = np.where(r["rule"] == ADVANCE, 0,
+                    np.maximum(_source(a, "cash") - _item(a, "date"), 0))
     return _weighted(a, r["cust"], r["live"], days, paying)
 
 
@@ -520,8 +534,7 @@ def collection_sales(a: Applied, m: Span) -> np.ndarray:
     notes = np.isin(money["method"], NOTE_CODES)
     settling = notes & (money["amount"] > 0) & m.holds(money["cash"])
     target = money["target"]
-    settles = np.where(target >= 0, money["cash"][np.maximum(target, 0)], money["date"]) \
-        if len(target) else money["date"]
+    settles = np.where(target >= 0, _at(money["cash"], target), money["date"])
     counted_on = np.maximum(money["date"], settles)
     bounced = notes & (money["amount"] < 0) & m.holds(counted_on)
     return _per_customer(a, money["cust"], money["amount"], cash_like | settling | bounced)
