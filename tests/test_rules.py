@@ -371,6 +371,18 @@ def test_an_amount_too_large_is_a_ledger_problem(tmp_path):
     assert "receipts.csv row 2, column 金額: 100000000000000" in str(error.value)
 
 
+@pytest.mark.parametrize("invoices, receipts, when, where", [
+    ([], [("9997/12/01", "A", 100, "手形", "9999/12/31", "")], "9997-12",
+     "receipts.csv row 2, column 期日: '9999-12-31'"),
+    ([("I1", "A", "9998/06/01", 100, "")], [], "9998-06",
+     "invoices.csv row 2, column 売上日: '9998-06-01'"),
+])
+def test_a_date_too_far_ahead_is_a_ledger_problem(tmp_path, invoices, receipts, when, where):
+    led = ledger(tmp_path, invoices=invoices, receipts=receipts)
+    with pytest.raises(LedgerError, match=where):
+        compute_month(led, when)
+
+
 def test_the_cli_reports_a_ledger_problem_in_one_message(tmp_path):
     ledger(tmp_path, invoices=[("I1", "A", "2025/04/01", 10_000, "2025/04/30")],
            receipts=[("2025/04/05", "A", 10**14, "振込", "", "")])

@@ -41,6 +41,9 @@ INVOICE_ITEM, BALANCE_ITEM, DEBIT_ITEM = 0, 1, 2
 BALANCES_FILE, INVOICES_FILE, RECEIPTS_FILE = 0, 1, 2
 #: Largest amount the engine takes (yen): sums of sen stay exact in 64-bit numbers.
 MAX_AMOUNT = 1e13
+#: Dates from which a due date or a settlement date is computed must be before this day:
+#: the bank calendar (holidays) ends a year after it.
+LAST_DAY = np.datetime64("9998-01-01", "D")
 SITE_MONTHS, SITE_LOOKBACK = 3, 12
 
 
@@ -119,6 +122,16 @@ def _join(*parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
 
+def _too_late(ledger: Ledger, part: str, column: str, rows, values) -> None:
+    """A date too far ahead to compute business days from is a ledger problem."""
+    late = np.asarray(values, dtype="datetime64[D]") >= LAST_DAY
+    if late.any():
+        raise LedgerError([Problem(ledger.sources.get(part, part), int(row), column,
+                                   str(value)[:10], f"a date before {LAST_DAY}")
+                           for row, value in zip(np.asarray(rows)[late],
+                                                 np.asarray(values)[late])])
+
+
 def _entries(ledger: Ledger, end: np.datetime64, customers: pd.Index) -> dict[str, np.ndarray]:
     """Invoices and carried-in balances dated on or before ``end``: customer code, date,
     given due date (NaT if none), sen, id, file row, file."""
@@ -164,6 +177,11 @@ def _due_dates(ledger: Ledger, entries: dict[str, np.ndarray]) -> np.ndarray:
     kind_of = kind_of.ravel()
     codes = entries["cust"][missing]
     sale = entries["date"][missing]
+    for file, part, column in ((INVOICES_FILE, "invoices", "売上日"),
+                               (BALANCES_FILE, "balances", "基準日")):
+        mine = entries["file"][missing] == file
+        _too_late(ledger, part, column, entries["row"][missing][mine],
+                  sale[mine].astype("datetime64[D]"))
     key = kind_of[codes] * 10_000_000 + (sale + 5_000_000)
     unique, first, back = np.unique(key, return_index=True, return_inverse=True)
     which = kind_of[codes[first]]
@@ -193,6 +211,7 @@ def _receipts(ledger: Ledger, end: np.datetime64, customers: pd.Index) -> dict[s
     notes = np.isin(method, NOTE_CODES)
     if notes.any():  # a note settles on its maturity, moved to the next business day
         maturity = pd.to_datetime(receipts["maturity_date"]).to_numpy()[notes]
+        _too_late(ledger, "receipts", "期日", receipts["row"].to_numpy()[notes], maturity)
         cash[notes] = np.asarray(business_day(maturity.astype("datetime64[D]")),
                                  dtype="datetime64[D]").astype(np.int64)
     named = np.full(len(receipts), None, object)
