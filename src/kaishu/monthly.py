@@ -24,7 +24,7 @@ from . import allocation as rules
 from .allocation import ADVANCE, CREDIT, CREDIT_NOTE, DATED, DEBIT, FEE, NONE, PAID, RECEIPT, \
     REVERSAL
 from .contract import BUCKET_KEYS, CASH_LIKE, FEE as FEE_METHOD, HISTORY_KEYS, METHODS, \
-    NOTE_METHODS, Settings
+    NOTE_METHODS, Settings, bucket_labels
 from .errors import TermsError
 from .formulas.terms import business_day, due_date
 from .ledger import Ledger, LedgerError, Problem
@@ -56,6 +56,8 @@ class Month:
     salespeople: list[str]
     plan: pd.DataFrame
     history: pd.DataFrame
+    #: The labels of the overdue buckets (AGING_BUCKET's, from the settings' aging edges).
+    bucket_labels: tuple[str, ...] = tuple(bucket_labels())
 
 
 @dataclass
@@ -641,7 +643,7 @@ def compute_month(ledger: Ledger, month: str | pd.Period, settings: Settings = S
 
     people = sorted(set(out["salesperson"].dropna().astype(str)) - {""})
     return Month(period, out.reset_index(drop=True), people, plan.reset_index(drop=True),
-                 history.reset_index(drop=True))
+                 history.reset_index(drop=True), tuple(bucket_labels(settings.aging_edges)))
 
 
 def open_invoices(ledger: Ledger, as_of, settings: Settings = Settings()) -> pd.DataFrame:
