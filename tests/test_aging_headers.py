@@ -64,7 +64,7 @@ def set_edges(path, edges):
     (title, ref), = book.defined_names["AgingEdges"].destinations
     first = book[title][ref.replace("$", "").split(":")[0]]
     for i, edge in enumerate(edges):
-        book[title].cell(first.row, first.column + i, edge)
+        book[title].cell(first.row, first.column + i).value = edge
     book.save(path)
 
 
@@ -96,3 +96,17 @@ def test_headers_follow_the_edges_and_libreoffice_agrees(tmp_path, recalculate, 
     rows = {r["code"]: r for r in Sheetbook(load_workbook(book), values).rows("Collection")}
     assert rows["C3"]["overdue_4"] == 80_000 and rows["C3"]["overdue"] == 80_000
     assert len(BUCKET_KEYS) == 5
+
+
+@pytest.mark.parametrize("edges", [(30, 60, 90, None), (30, 20, 90, 120), (30, 60, 90, 12.5),
+                                   ("30日", 60, 90, 120)])
+def test_edges_that_cannot_be_used_are_named(tmp_path, edges):
+    from kaishu.workbook import WorkbookError
+
+    (book,) = [p for p in write_templates(tmp_path / "t") if p.name == "collection_check.xlsx"]
+    ledger = write_ledger(tmp_path / "ledger", CUSTOMERS, INVOICES, RECEIPTS, BALANCES)
+    set_edges(book, edges)
+    before = book.read_bytes()
+    with pytest.raises(WorkbookError, match=r"AgingEdges.*exactly four increasing whole"):
+        refresh_workbook(book, ledger, "2025-07")
+    assert book.read_bytes() == before

@@ -43,15 +43,38 @@ def check_tables(tables: dict[str, TableState]) -> None:
 
 def settings_from(value: Callable[[str, int], Any]) -> Settings:
     """The computation's settings, ``value(name, offset)`` reading the cell ``offset``
-    columns right of the defined name (None when the name or the cell is missing)."""
+    columns right of the defined name (None when the name or the cell is missing).
+
+    AgingEdges must be exactly four increasing whole numbers of days (section 6); a setting
+    that cannot be used is a :class:`WorkbookError` naming it and the values found."""
     defaults = Settings()
-    edges = tuple(int(e) for e in (value(contract.AGING_EDGES, i) for i in
-                                   range(len(defaults.aging_edges))) if e not in (None, ""))
-    tolerance, lookback = value(contract.FEE_TOLERANCE, 0), value(contract.NOTE_LOOKBACK, 0)
+    found = [value(contract.AGING_EDGES, i) for i in range(len(defaults.aging_edges))]
+    edges = defaults.aging_edges
+    if any(e not in (None, "") for e in found):
+        numbers = [e for e in found if isinstance(e, (int, float)) and not isinstance(e, bool)]
+        if len(numbers) != len(found) or any(e != int(e) or e < 1 for e in numbers) or \
+                any(b <= a for a, b in zip(numbers, numbers[1:])):
+            shown = ", ".join("blank" if e in (None, "") else str(e) for e in found)
+            raise WorkbookError(f"設定「延滞区分の境界(日)」(AgingEdges) には増えていく4つの日数を"
+                                f"入力してください: exactly four increasing whole numbers of "
+                                f"days (got {shown})")
+        edges = tuple(int(e) for e in numbers)
+
+    def number(name: str, label: str, default, kind):
+        found = value(name, 0)
+        if found in (None, ""):
+            return default
+        if not isinstance(found, (int, float)) or isinstance(found, bool) or found < 0:
+            raise WorkbookError(f"設定「{label}」({name}) は0以上の数値です: a number ≥ 0 "
+                                f"(got {found!r})")
+        return kind(found)
+
     return Settings(
-        fee_tolerance=defaults.fee_tolerance if tolerance in (None, "") else float(tolerance),
-        note_lookback=defaults.note_lookback if lookback in (None, "") else int(lookback),
-        aging_edges=edges or defaults.aging_edges)
+        fee_tolerance=number(contract.FEE_TOLERANCE, "振込手数料の許容額", defaults.fee_tolerance,
+                             float),
+        note_lookback=number(contract.NOTE_LOOKBACK, "手形化の判定期間(月)",
+                             defaults.note_lookback, int),
+        aging_edges=edges)
 
 
 def read_limits(path: str | os.PathLike[str]) -> dict[str, float]:
