@@ -107,6 +107,6 @@ def test_edges_that_cannot_be_used_are_named(tmp_path, edges):
     ledger = write_ledger(tmp_path / "ledger", CUSTOMERS, INVOICES, RECEIPTS, BALANCES)
     set_edges(book, edges)
     before = book.read_bytes()
-    with pytest.raises(WorkbookError, match=r"AgingEdges.*exactly four increasing whole"):
+    with pytest.raises(WorkbookError, match=r"延滞区分の境界"):
         refresh_workbook(book, ledger, "2025-07")
     assert book.read_bytes() == before

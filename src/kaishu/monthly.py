@@ -15,7 +15,7 @@ Money is counted in sen (1/100 yen) as integers until the figures are written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -58,6 +58,7 @@ class Month:
     history: pd.DataFrame
     #: The labels of the overdue buckets (AGING_BUCKET's, from the settings' aging edges).
     bucket_labels: tuple[str, ...] = tuple(bucket_labels())
+    warnings: list[str] = field(default_factory=list)  # for the summary (kaishu.preflight)
 
 
 @dataclass
