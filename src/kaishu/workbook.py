@@ -113,9 +113,17 @@ def settings_from(value: Callable[[str, int], Any],
     edges = [read(contract.AGING_EDGES, i, True, 1) for i in range(len(defaults.aging_edges))]
     tolerance = read(contract.FEE_TOLERANCE, 0, False, 0)
     lookback = read(contract.NOTE_LOOKBACK, 0, True, 1)
+    given = [e for e in edges if e is not None]
+    if given and not problems and (len(given) != len(edges) or
+                                   any(b <= a for a, b in zip(given, given[1:]))):
+        shown = "、".join("空欄" if e is None else str(e) for e in edges)
+        problems.append(f"{where(contract.AGING_EDGES, 0)}（"
+                        f"{SETTING_LABELS.get(contract.AGING_EDGES, contract.AGING_EDGES)}）: "
+                        f"{shown} — 増えていく4つの日数を入力してください (exactly four "
+                        "increasing whole numbers of days)")
     if problems:
         raise WorkbookError("設定の値を読めません: " + " / ".join(problems))
-    edges = tuple(e for e in edges if e is not None)
+    edges = tuple(given)
     return Settings(
         fee_tolerance=defaults.fee_tolerance if tolerance is None else tolerance,
         note_lookback=defaults.note_lookback if lookback is None else lookback,
