@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from .errors import KaishuError
 from .ledger import read_ledger
 from .monthly import Month, compute_month
-from .plan import TABLES, Plan, TableState, Text, plan_refresh
+from .plan import TABLES, Formula, Plan, TableState, Text, plan_refresh
 from .workbook import SETTING_NAMES, WorkbookError, check_tables, settings_from
 
 #: A value Excel would read as a formula or a number is kept as text with a leading '.
@@ -37,7 +37,7 @@ def read_state(book) -> tuple[dict[str, TableState], dict[str, tuple[str, int, i
             whole = table.range
             values = whole.options(ndim=2).value
             formulas = whole.formula
-            rows = [[f if isinstance(f, str) and f.startswith("=") else v
+            rows = [[Formula(f) if isinstance(f, str) and f.startswith("=") else v
                      for v, f in zip(value_row, formula_row)]
                     for value_row, formula_row in zip(values[1:], formulas[1:])]
             tables[table.name] = TableState(sheet.name, table.name, whole.row, whole.column,

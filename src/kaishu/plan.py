@@ -36,6 +36,10 @@ class Text(str):
     """A text value that must stay text even if it starts with = + - or @."""
 
 
+class Formula(str):
+    """A formula a workbook holds (starting with '='), written back as a formula."""
+
+
 @dataclass(frozen=True)
 class TableState:
     """A table as it is in the workbook: where, its headers, its data rows."""
@@ -116,6 +120,8 @@ def _clean(value: Any) -> Any:
         value = value.item()
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime.combine(value, dt.time())
+    if isinstance(value, (Text, Formula)):
+        return value
     if isinstance(value, str):
         return Text(value)
     return value

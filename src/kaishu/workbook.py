@@ -94,13 +94,14 @@ def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str
         if name not in cells:
             return None
         sheet, row, column = cells[name]
-        found = package.rows(package.sheets[sheet], row, row, column + offset, column + offset)
+        found = package.rows(package.sheets[sheet], row, row, column + offset, column + offset,
+                             cached=True)  # a setting may be a formula: its value counts
         return found.get(row, [None])[0]
 
     if ledger is None or month is None:
         folder, target = value("LedgerFolder"), value("TargetMonth")
         if isinstance(target, (int, float)):  # a date cell holds an Excel serial
-            target = from_serial(target).strftime("%Y-%m")
+            target = from_serial(target, package.date1904).strftime("%Y-%m")
         ledger = ledger or (path.parent / str(folder) if folder else None)
         month = month or target
         if not ledger or not month:

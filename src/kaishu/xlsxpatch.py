@@ -20,9 +20,10 @@ from typing import Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
+from openpyxl.formula.translate import Translator
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
-from .plan import Plan, Resize, TableState, Text
+from .plan import Formula, Plan, Resize, TableState, Text
 from .serials import to_serial
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -36,6 +37,72 @@ FORMULA = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
 VALUE = re.compile(r"<v>(.*?)</v>", re.S)
 INLINE = re.compile(r"<t\b[^>]*>(.*?)</t>", re.S)
 LAST_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d+"')
+PHONETIC = re.compile(r"<rPh\b.*?</rPh>", re.S)
+ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+#: What XML 1.0 cannot hold, and text that reads as one of Excel's _xHHHH_ escapes.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
+                        "|_(?=x[0-9A-Fa-f]{4}_)")
+ROW_TAG = re.compile(rb"<row\b[^>]*?(/?)>")
+SPANS = re.compile(rb'\sspans="[^"]*"')
+
+
+def unescape_text(text: str) -> str:
+    r"""A cell's text as Excel means it: ``_x0001_`` is the character U+0001.
+
+    >>> unescape_text("a_x000B_b_x005F_x0041_")
+    'a\x0bb_x0041_'
+    """
+    return ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
+def escape_text(text: str) -> str:
+    r"""Text safe in XML, as Excel writes it: a character XML forbids becomes ``_xHHHH_``,
+    and an underscore that would start such an escape becomes ``_x005F_``.
+
+    >>> escape_text("a\x0bb_x0041_ & <c>")
+    'a_x000B_b_x005F_x0041_ &amp; &lt;c&gt;'
+    """
+    if NOT_IN_XML.search(text):
+        text = NOT_IN_XML.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+    return escape(text)
+
+
+def string_item(xml: str) -> str:
+    """The text of one ``<si>`` or ``<is>``: its own ``<t>``, or its runs' ``<t>`` joined;
+    phonetic readings (``<rPh>``) are not part of it.
+
+    >>> string_item('<si><t>社長と面談</t><rPh sb="0" eb="2"><t>シャチョウ</t></rPh></si>')
+    '社長と面談'
+    """
+    return unescape_text(unescape("".join(INLINE.findall(PHONETIC.sub("", xml)))))
+
+
+def expand_shared_formulas(xml: bytes) -> bytes:
+    """A sheet's shared formulas (``<f t="shared" ref=… si=…>`` and the cells that point
+    at them) written out as each cell's own formula, so rows can move without orphaning
+    a shared formula's other cells."""
+    if b't="shared"' not in xml:
+        return xml
+    masters: dict[str, tuple[str, str]] = {}
+
+    def cell(match: re.Match[str]) -> str:
+        whole = match.group(0)
+        formula = FORMULA.search(match.group(4) or "")
+        if formula is None or 't="shared"' not in formula.group(1):
+            return whole
+        attrs = dict(re.findall(r'\b(\w+)="([^"]*)"', formula.group(1)))
+        reference = match.group(1) + match.group(2)
+        if formula.group(2):  # the master
+            masters[attrs.get("si", "")] = (unescape(formula.group(2)), reference)
+            text = unescape(formula.group(2))
+        elif attrs.get("si", "") in masters:
+            source, origin = masters[attrs["si"]]
+            text = Translator("=" + source, origin=origin).translate_formula(reference)[1:]
+        else:
+            return whole
+        return whole.replace(formula.group(0), f"<f>{escape(text)}</f>", 1)
+
+    return CELL.sub(cell, xml.decode("utf-8")).encode("utf-8")
 
 
 
@@ -72,6 +139,9 @@ class Package:
         rels = _rels(self.archive, "xl/workbook.xml")
         self.sheets = {s.get("name"): rels[s.get(f"{{{REL}}}id")]
                        for s in workbook.iter(f"{{{MAIN}}}sheet")}
+        properties = workbook.find(f"{{{MAIN}}}workbookPr")
+        self.date1904 = properties is not None and \
+            properties.get("date1904", "0").lower() in ("1", "true")
         self.names = {}
         for defined in workbook.iter(f"{{{MAIN}}}definedName"):
             found = re.fullmatch(r"'?(.+?)'?!\$?([A-Z]+)\$?(\d+)(?::.*)?", defined.text or "")
@@ -92,7 +162,10 @@ class Package:
 
     def read(self, part: str) -> bytes:
         if part not in self._parts:
-            self._parts[part] = self.archive.read(part)
+            data = self.archive.read(part)
+            if part in self.sheets.values():
+                data = expand_shared_formulas(data)
+            self._parts[part] = data
         return self._parts[part]
 
     def row_index(self, part: str) -> dict[int, tuple[int, int]]:
@@ -114,17 +187,18 @@ class Package:
         if self._strings is None:
             self._strings = []
             if "xl/sharedStrings.xml" in self.archive.namelist():
-                root = ElementTree.fromstring(self.archive.read("xl/sharedStrings.xml"))
-                self._strings = ["".join(t.text or "" for t in si.iter(f"{{{MAIN}}}t"))
-                                 for si in root.iter(f"{{{MAIN}}}si")]
+                xml = self.archive.read("xl/sharedStrings.xml").decode("utf-8")
+                self._strings = [string_item(m.group(0)) for m in
+                                 re.finditer(r"<si\b.*?</si>|<si\s*/>", xml, re.S)]
         return self._strings
 
-    def rows(self, part: str, top: int, bottom: int, left: int, right: int) -> dict[int, list]:
+    def rows(self, part: str, top: int, bottom: int, left: int, right: int,
+             cached: bool = False) -> dict[int, list]:
         """Cell values of rows ``top``..``bottom``, columns ``left``..``right``; formulas as
-        text starting with '='."""
+        :class:`Formula` (or, with ``cached``, the value the formula had when saved)."""
         out, shared = {}, {}
         xml = self.read(part)
-        if left == right:  # one column (the history's months): one pass, plain texts only
+        if left == right and not cached:  # one column (the history's months): plain texts
             column = self._column(part, top, bottom, left)
             if column is not None:
                 return column
@@ -138,7 +212,7 @@ class Package:
                     break
                 if column >= left:
                     values[column - left] = self._value(cell.group(3), cell.group(4) or "",
-                                                        shared)
+                                                        shared, cached)
             out[number] = values
         return out
 
@@ -153,11 +227,12 @@ class Package:
             row = int(number)
             if top <= row <= bottom:
                 found[row] = [self.strings[int(shared)] if kind == b' t="s"'
-                              else unescape(inline.decode("utf-8"))]
+                              else unescape_text(unescape(inline.decode("utf-8")))]
         return found if len(found) == sum(top <= r <= bottom for r in self.row_index(part)) \
             else None
 
-    def _value(self, attributes: str, body: str, shared: dict[str, str]) -> Any:
+    def _value(self, attributes: str, body: str, shared: dict[str, str],
+               cached: bool = False) -> Any:
         if "t=" not in attributes and "<f" not in body:  # a plain number, the usual cell
             value = VALUE.search(body)
             if value is None:
@@ -165,16 +240,16 @@ class Package:
             number = float(value.group(1))
             return int(number) if number.is_integer() else number
         attrs = dict(ATTR.findall(attributes))
-        formula = FORMULA.search(body) if "<f" in body else None
+        formula = FORMULA.search(body) if "<f" in body and not cached else None
         if formula:
             fattrs = dict(ATTR.findall(formula.group(1)))
             text = unescape(formula.group(2) or "")
             if "si" in fattrs:
                 text = shared.setdefault(fattrs["si"], text) if text else shared.get(fattrs["si"], "")
-            return "=" + text
+            return Formula("=" + text)
         kind = attrs.get("t", "n")
         if kind == "inlineStr":
-            return unescape("".join(INLINE.findall(body)))
+            return string_item(body)
         value = VALUE.search(body)
         if value is None:
             return None
@@ -184,7 +259,7 @@ class Package:
         if kind == "b":
             return raw == "1"
         if kind in ("str", "e"):
-            return raw
+            return unescape_text(raw)
         number = float(raw)
         return int(number) if number.is_integer() else number
 
@@ -224,7 +299,8 @@ def read_state(package: Package, names: tuple[str, ...],
 
 # -- writing ----------------------------------------------------------------------------------
 
-def _cell(reference: str, value: Any, style: str | None) -> str:
+def _cell(reference: str, value: Any, style: str | None, date1904: bool = False) -> str:
+    """One cell's XML: a value, a :class:`Formula`, or text (always as text)."""
     s = f' s="{style}"' if style is not None else ""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return f'<c r="{reference}"{s}/>' if style is not None else ""
@@ -233,11 +309,11 @@ def _cell(reference: str, value: Any, style: str | None) -> str:
     if isinstance(value, (int, float)):
         return f'<c r="{reference}"{s}><v>{value!r}</v></c>'
     if isinstance(value, dt.datetime):
-        return f'<c r="{reference}"{s}><v>{to_serial(value):g}</v></c>'
+        return f'<c r="{reference}"{s}><v>{to_serial(value, date1904):.10g}</v></c>'
     if isinstance(value, str) and value.startswith("=") and not isinstance(value, Text):
-        return f'<c r="{reference}"{s}><f>{escape(value[1:])}</f></c>'
+        return f'<c r="{reference}"{s}><f>{escape_text(value[1:])}</f></c>'
     return (f'<c r="{reference}"{s} t="inlineStr"><is><t xml:space="preserve">'
-            f'{escape(str(value))}</t></is></c>')
+            f'{escape_text(str(value))}</t></is></c>')
 
 
 def _beyond(row: bytes, values: dict[int, Any], styles: dict[int, Any]) -> bool:
@@ -248,18 +324,45 @@ def _beyond(row: bytes, values: dict[int, Any], styles: dict[int, Any]) -> bool:
 
 
 def _renumber(row: bytes, number: int) -> bytes:
-    """The row's XML moved to row ``number`` (its r="7" and its cells' r="A7")."""
+    """The row's XML moved to row ``number`` (its r="7" and its cells' r="A7"); formulas
+    in it move with it, as when rows are cut and pasted."""
     pieces = row.split(b' r="')
     new = str(number).encode()
     out = [pieces[0]]
+    old = None
     for piece in pieces[1:]:
         end = piece.index(b'"')
+        if old is None:
+            old = int(piece[:end])
         out.append(piece[:end].rstrip(b"0123456789") + new + piece[end:])
-    return b' r="'.join(out)
+    moved = b' r="'.join(out)
+    if b"<f" in moved and old is not None and old != number:
+        def shift(match: re.Match[str]) -> str:
+            text = unescape(match.group(2))
+            moved_text = Translator("=" + text, origin=f"A{old}").translate_formula(
+                f"A{number}")[1:]
+            return f"<f{match.group(1)}>{escape(moved_text)}</f>"
+        moved = re.sub(r"<f\b([^>]*)>(.*?)</f>", shift, moved.decode("utf-8"),
+                       flags=re.S).encode("utf-8")
+    return moved
 
 
-def _row_xml(number: int, cells: list[str]) -> bytes:
-    return f'<row r="{number}">{"".join(cells)}</row>'.encode("utf-8")
+def _row_xml(number: int, cells: list[str], old: bytes = b"",
+             columns: tuple[int, int] | None = None) -> bytes:
+    """A row of ``cells``; an existing row keeps its attributes (height, hidden, outline
+    level, …), its ``spans`` widened to ``columns`` (first, last) if they reach further."""
+    tag = ROW_TAG.match(old) if old else None
+    if tag is None:
+        return f'<row r="{number}">{"".join(cells)}</row>'.encode("utf-8")
+    opening = re.sub(rb'\br="\d+"', f'r="{number}"'.encode(),
+                     tag.group(0).rstrip(b"/>").rstrip() + b">", 1)
+    spans = re.search(rb'\sspans="(\d+):(\d+)"', opening)
+    if spans and columns:
+        low, high = min(int(spans.group(1)), columns[0]), max(int(spans.group(2)), columns[1])
+        opening = SPANS.sub(f' spans="{low}:{high}"'.encode(), opening)
+    elif columns:
+        opening = SPANS.sub(b"", opening)
+    return opening + "".join(cells).encode("utf-8") + b"</row>"
 
 
 def _stretch(ref: str, resize: Resize, old_last: int) -> str:
@@ -271,12 +374,15 @@ def _stretch(ref: str, resize: Resize, old_last: int) -> str:
 
 
 def _sqrefs(xml: bytes, resize: Resize, old_last: int) -> bytes:
+    """Ranges of conditional formats and validations over the table's column stretched
+    with it: ``sqref`` attributes, and the ``<xm:sqref>`` of newer (x14) ones in extLst."""
     def stretch(match: re.Match[bytes]) -> bytes:
         refs = " ".join(_stretch(r, resize, old_last)
                         for r in match.group(2).decode().split())
-        return match.group(1) + refs.encode() + b'"'
+        return match.group(1) + refs.encode() + match.group(3)
 
-    return re.sub(rb'(\bsqref=")([^"]*)"', stretch, xml)
+    xml = re.sub(rb'(\bsqref=")([^"]*)(")', stretch, xml)
+    return re.sub(rb"(<(?:\w+:)?sqref>)([^<]*)(</(?:\w+:)?sqref>)", stretch, xml)
 
 
 def apply_plan(package: Package, plan: Plan,
@@ -321,8 +427,6 @@ def apply_plan(package: Package, plan: Plan,
                         + len(states[resize.table].rows) + 1)}
         out = []
         for number in sorted(set(existing) | set(rows) | set(moves)):
-            if number in beyond:  # rows a shrinking table no longer has
-                continue
             if number in moves:  # carried over; renumbered only if it moves
                 source = moves[number]
                 out.append(package.row(part, source) if source == number
@@ -334,17 +438,20 @@ def apply_plan(package: Package, plan: Plan,
                 continue
             values = rows[number]
             old = {}
-            if number in existing and _beyond(package.row(part, number), values, styles):
+            previous = package.row(part, number) if number in existing else b""
+            if previous and (number in beyond or _beyond(previous, values, styles)):
                 old = {column_index_from_string(c.group(1)): c for c in
-                       CELL.finditer(package.row(part, number).decode("utf-8"))}
+                       CELL.finditer(previous.decode("utf-8"))}
             cells = [(column, c.group(0)) for column, c in old.items() if column not in values]
             for column, value in values.items():
-                # table columns take the style of the table's first row; other cells keep theirs
-                style = styles[column] if column in styles else \
+                # table columns take the style of the table's first row; other cells, and
+                # cells a shrinking table leaves, keep theirs
+                style = styles[column] if column in styles and number not in beyond else \
                     dict(ATTR.findall(old[column].group(3))).get("s") if column in old else None
                 cells.append((column, _cell(f"{get_column_letter(column)}{number}", value,
-                                            style)))
-            out.append(_row_xml(number, [c for _, c in sorted(cells)]))
+                                            style, package.date1904)))
+            out.append(_row_xml(number, [c for _, c in sorted(cells)], previous,
+                                (min(values), max(values))))
         for resize in resizes.get(sheet, []):
             old_last = states[resize.table].header_row + max(len(states[resize.table].rows), 1)
             head, tail = _sqrefs(head, resize, old_last), _sqrefs(tail, resize, old_last)
