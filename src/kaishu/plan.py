@@ -22,7 +22,7 @@ import pandas as pd
 
 from .monthly import Month
 from .templates.collection import COLLECTION_CHECK
-from .templates.spec import Table
+from .templates.spec import L, Table, text
 
 #: Months of history a workbook keeps at least; when it would hold more than
 #: HISTORY_LIMIT, the refresh cuts it back to HISTORY_MONTHS. So most refreshes only append
@@ -172,42 +172,100 @@ def _fit(state: TableState, size: int) -> list[Write | Resize]:
     return out
 
 
+#: What 警告 says of a customer no longer in the customer master: its row stays (with its
+#: notes, comments and formats) until the user deletes it.
+NOT_IN_MASTER = L("マスタになし", "Not in master")
+
+
+def _illustrative(state: TableState, keys: list[str | None], key_at: int) -> bool:
+    """Whether the table holds exactly the template's illustrative rows, untouched (a
+    workbook never refreshed): then the first refresh lays the rows out afresh."""
+    examples = TABLES[state.name].rows
+    filled = [r for r in state.rows if r[key_at] not in (None, "")]
+    if len(filled) != len(examples):
+        return False
+    for row, example in zip(filled, examples):
+        for j, k in enumerate(keys):
+            if k in ("code", "name", "salesperson") and k in example and \
+                    str(text(example[k], "ja")) != str(row[j]) and \
+                    str(text(example[k], "en")) != str(row[j]):
+                return False
+    return True
+
+
 def plan_table(state: TableState, records: pd.DataFrame, key: str = "code") -> list:
     """Rows for ``records`` (columns named by spec keys) in the table ``state``.
 
-    Value columns come from the records; formula columns keep the workbook's formula;
-    input and user-added columns keep what the row of the same key held."""
+    A row stays where it is from month to month: a key the table already has is written on
+    its row, a new key on a free row (one with no key and nothing typed) or after the last
+    row, and a key gone from ``records`` keeps its row — key, name and what was typed —
+    with its figures blank and, where the table has 警告, :data:`NOT_IN_MASTER` there; it
+    goes when the user deletes the row. Value columns come from the records; formula
+    columns keep the workbook's formula; input and user-added columns keep what the row
+    held. The template's illustrative rows are replaced by the first refresh."""
     spec = TABLES[state.name]
     keys = _keys(spec, state.headers)
     roles = {c.key: c.role for c in spec.columns}
     key_at = keys.index(key)
     formulas = _formulas(state, keys)
     kept = [j for j, k in enumerate(keys) if k is None or roles[k] == "input"]
-    old = pd.DataFrame(state.rows, columns=range(len(keys)), dtype=object)
-    old = old[old[key_at].notna() & (old[key_at] != "")]
-    old.index = old[key_at].astype(str)
-    old = old[~old.index.duplicated()]
-    codes = records[key].astype(str)
-    previous = old.reindex(codes)  # the row each customer had, if any
-    columns = []
+    english = state.headers[key_at] == spec.column(key).label.en != spec.column(key).label.ja
+    codes = records[key].astype(str).tolist()
+    wanted = {c: i for i, c in enumerate(codes)}
+
+    def typed(row: list[Any]) -> bool:
+        return any(row[j] not in (None, "") for j in kept)
+
+    # what each existing row becomes: a record's index, or the row itself (kept as gone)
+    layout: list[int | list[Any] | None] = []
+    placed: set[str] = set()
+    if not _illustrative(state, keys, key_at):
+        for row in state.rows:
+            code = None if row[key_at] in (None, "") else str(row[key_at])
+            if code is None:
+                layout.append(row if typed(row) else None)  # None: a free row
+            elif code in wanted and code not in placed:
+                layout.append(wanted[code])
+                placed.add(code)
+            else:
+                layout.append(row)
+    new = iter([i for i, c in enumerate(codes) if c not in placed])
+    layout = [next(new, None) if slot is None else slot for slot in layout]
+    layout += list(new)
+    while layout and layout[-1] is None:  # free rows left at the end go
+        layout.pop()
+
+    previous = [None] * len(records)  # the row each record had
+    for i, row in zip(layout, state.rows):
+        if isinstance(i, int):
+            previous[i] = row
+    columns = {}
     for j, k in enumerate(keys):
-        if j in formulas:
-            columns.append([formulas[j]] * len(records))
-        elif j in kept:
-            columns.append(_column(previous[j]))
-        else:
+        if j in kept:
+            columns[j] = _column(pd.Series([None if r is None else r[j] for r in previous],
+                                           dtype=object))
+        elif j not in formulas:
             values = records[k]
             if k == "credit_limit":  # no limit in the ledger: keep the one typed here
-                values = values.astype(object).where(values.notna(), previous[j].to_numpy())
-            columns.append(_column(values))
-    rows = [list(row) for row in zip(*columns)]
-    gone = old[~old.index.isin(set(codes))]  # customers gone from the master ...
-    if kept and len(gone):
-        typed = gone[kept].map(lambda v: v not in (None, "")).any(axis=1)
-        for _, row in gone[typed].iterrows():  # ... keep their row while it holds input
-            rows.append([formulas[j] if j in formulas else row[j] if j in kept or j == key_at
-                         else None for j in range(len(keys))])
-    return _place(state, rows, [formulas.get(j) for j in range(len(keys))])
+                values = values.astype(object).where(
+                    values.notna(), pd.Series([None if r is None else r[j] for r in previous],
+                                              dtype=object, index=values.index))
+            columns[j] = _column(values)
+    blank = [formulas.get(j) for j in range(len(keys))]
+    mark = keys.index("warnings") if "warnings" in keys else None
+    rows = []
+    for slot in layout:
+        if slot is None:
+            rows.append(list(blank))
+        elif isinstance(slot, int):
+            rows.append([formulas[j] if j in formulas else columns[j][slot]
+                         for j in range(len(keys))])
+        else:  # a key gone from the records: its row stays, marked
+            rows.append([_clean(slot[j]) if j in kept or j == key_at or keys[j] == "name"
+                         else formulas.get(j) for j in range(len(keys))])
+            if mark is not None:
+                rows[-1][mark] = Text(NOT_IN_MASTER("en" if english else "ja"))
+    return _place(state, rows, blank)
 
 
 def _history(state: TableState, month: Month) -> tuple[list[int], list[int]]:
