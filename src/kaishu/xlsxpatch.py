@@ -23,6 +23,8 @@ from xml.sax.saxutils import escape
 from openpyxl.formula.translate import Translator
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
+from . import xlsxinsert
+from .errors import KaishuError
 from .plan import Formula, Plan, Resize, TableState, Text
 from .serials import to_serial
 
@@ -385,9 +387,105 @@ def _sqrefs(xml: bytes, resize: Resize, old_last: int) -> bytes:
     return re.sub(rb"(<(?:\w+:)?sqref>)([^<]*)(</(?:\w+:)?sqref>)", stretch, xml)
 
 
+class GrowthRefused(KaishuError):
+    """A table cannot grow: the rows below it hold the user's cells and cannot be moved."""
+
+
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _in_the_way(package: Package, resize: Resize, old_last: int) -> list[str]:
+    """The user's cells (values, formulas, merged ranges) in the rows a growing table
+    needs, within its columns."""
+    if resize.last_row <= old_last:
+        return []
+    part = package.sheets[resize.sheet]
+    left, right = resize.first_column, resize.first_column + resize.columns - 1
+    found = []
+    for number, values in sorted(package.rows(part, old_last + 1, resize.last_row, left,
+                                              right).items()):
+        found += [f"{get_column_letter(left + j)}{number}" for j, v in enumerate(values)
+                  if v not in (None, "")]
+    for ref in re.findall(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"', package.read(part)):
+        a, top, b, bottom = xlsxinsert.column_span(ref.decode())
+        if a <= right and b >= left and top <= resize.last_row and bottom > old_last:
+            found.append(ref.decode())
+    return found
+
+
+def _blockers(package: Package, sheet: str) -> list[str]:
+    """What refers to the sheet's cells and is outside the list of things that move."""
+    found = []
+    for name in package.archive.namelist():
+        if name.startswith("xl/pivotCache/pivotCacheDefinition") and name.endswith(".xml"):
+            source = re.search(rb"<(?:\w+:)?worksheetSource\b[^>]*>", package.read(name))
+            if source is None or b"name=" in source.group(0) or \
+                    f'sheet="{escape(sheet)}"'.encode() in source.group(0):
+                found.append(f"the pivot table cache {posixpath.basename(name)}")
+    return found
+
+
+def insert_rows(package: Package, insertion: xlsxinsert.Insertion) -> None:
+    """Insert rows in every part of the package that refers to the sheet's cells (see
+    :mod:`kaishu.xlsxinsert`), in place of the parts read so far."""
+    part = package.sheets[insertion.sheet]
+    own = _rels(package.archive, part).values()
+    for sheet, other in package.sheets.items():
+        package._parts[other] = xlsxinsert.shift_sheet(package.read(other), sheet, insertion)
+        package._rows.pop(other, None)
+    package._parts["xl/workbook.xml"] = xlsxinsert.shift_defined_names(
+        package.read("xl/workbook.xml"), insertion)
+    for target in own:
+        if target not in package.archive.namelist():
+            continue
+        if "/tables/" in target:
+            package._parts[target] = xlsxinsert.shift_table(package.read(target), insertion)
+        elif target.endswith(".vml"):
+            package._parts[target] = xlsxinsert.shift_vml(package.read(target), insertion)
+        elif "comments" in posixpath.basename(target).lower():
+            package._parts[target] = xlsxinsert.shift_comments(package.read(target), insertion)
+        elif "/drawings/drawing" in target:
+            package._parts[target] = xlsxinsert.shift_drawing(package.read(target), insertion)
+    for name in package.archive.namelist():
+        if name.startswith("xl/charts/chart") and name.endswith(".xml"):
+            package._parts[name] = xlsxinsert.shift_chart(package.read(name), insertion)
+
+
+def make_room(package: Package, plan: Plan, states: dict[str, TableState]) -> None:
+    """Rows inserted below each table that must grow into the user's cells, or
+    :class:`GrowthRefused` naming them (nothing is written then)."""
+    for resize in plan.resizes:
+        state = states[resize.table]
+        old_last = state.header_row + max(len(state.rows), 1)
+        cells = _in_the_way(package, resize, old_last)
+        if not cells:
+            continue
+        where = f"{resize.sheet}!" + ", ".join(cells[:5]) + (" …" if len(cells) > 5 else "")
+        blockers = _blockers(package, resize.sheet)
+        if blockers:
+            raise GrowthRefused(
+                f"{where}: 表 {resize.table} は {resize.last_row} 行目まで広がりますが、その"
+                f"セルを移せません ({', '.join(blockers)} がこのシートを参照しています)。"
+                f"それらのセルを {resize.last_row + 1} 行目より下へ移してから、もう一度更新して"
+                f"ください (the table {resize.table} must grow to row {resize.last_row}: move "
+                f"those cells below row {resize.last_row} and refresh again)")
+        try:
+            insert_rows(package, xlsxinsert.Insertion(
+                resize.sheet, old_last + 1, resize.last_row - old_last,
+                (state.header_row + 1, old_last)))
+        except xlsxinsert.Blocked as blocked:
+            raise GrowthRefused(
+                f"{where}: 表 {resize.table} は {resize.last_row} 行目まで広がりますが、"
+                f"行を挿入できません ({blocked})。それらのセルを {resize.last_row + 1} 行目より"
+                f"下へ移してから、もう一度更新してください (move those cells below row "
+                f"{resize.last_row} and refresh again)") from None
+
+
 def apply_plan(package: Package, plan: Plan,
                states: dict[str, TableState]) -> dict[str, bytes | list[bytes]]:
     """The new content of each part the plan changes (a sheet as a list of pieces)."""
+    make_room(package, plan, states)
     changed: dict[str, bytes] = {}
     by_sheet: dict[str, dict[int, dict[int, Any]]] = {}
     for write in plan.writes:
