@@ -126,7 +126,12 @@ class Sheet:
 @dataclass
 class Name:
     name: str
-    refers_to_range: Range
+    refers_to_range: Range | None
+    book: "Book | None" = None
+
+    def delete(self) -> None:
+        self.book.log.append(("delete name", self.name))
+        self.book.names.remove(self)
 
 
 class Sheets(list):
@@ -175,3 +180,6 @@ class Book:
             tuple(reversed(range_boundaries(ref.replace("$", ""))[:2]))))
             for name, defined in formulas.defined_names.items()
             for title, ref in defined.destinations]
+        self.names += [Name(name, None, self)  # names of constants
+                       for name, defined in formulas.defined_names.items()
+                       if not list(defined.destinations)]

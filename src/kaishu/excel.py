@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from .errors import KaishuError
 from .ledger import read_ledger
 from .monthly import Month, compute_month
-from .plan import TABLES, Formula, Plan, TableState, Text, plan_refresh
+from .plan import SAMPLE_MARK, TABLES, Formula, Plan, TableState, Text, plan_refresh
 from .workbook import SETTING_NAMES, WorkbookError, check_tables, settings_from
 
 #: A value Excel would read as a formula or a number is kept as text with a leading '.
@@ -116,7 +116,10 @@ def refresh_open_book(book) -> Month:
         return book.sheets[sheet].range((row, column + offset)).value
 
     result = compute_month(read_ledger(ledger), str(month), settings_from(value))
-    apply_plan(book, plan_refresh(result, tables, cells))
+    sample = next((n for n in book.names if n.name == SAMPLE_MARK), None)
+    apply_plan(book, plan_refresh(result, tables, cells, sample is not None))
+    if sample is not None:  # the sample ledger's rows are gone: rows stay from now on
+        sample.delete()
     return result
 
 

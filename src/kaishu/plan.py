@@ -172,6 +172,10 @@ def _fit(state: TableState, size: int) -> list[Write | Resize]:
     return out
 
 
+#: A defined name the shipped templates carry: their tables show the sample ledger's rows,
+#: which the first refresh from a real ledger replaces (and the name goes).
+SAMPLE_MARK = "KaishuSampleRows"
+
 #: What 警告 says of a customer no longer in the customer master: its row stays (with its
 #: notes, comments and formats) until the user deletes it.
 NOT_IN_MASTER = L("マスタになし", "Not in master")
@@ -193,7 +197,8 @@ def _illustrative(state: TableState, keys: list[str | None], key_at: int) -> boo
     return True
 
 
-def plan_table(state: TableState, records: pd.DataFrame, key: str = "code") -> list:
+def plan_table(state: TableState, records: pd.DataFrame, key: str = "code",
+               fresh: bool = False) -> list:
     """Rows for ``records`` (columns named by spec keys) in the table ``state``.
 
     A row stays where it is from month to month: a key the table already has is written on
@@ -202,7 +207,8 @@ def plan_table(state: TableState, records: pd.DataFrame, key: str = "code") -> l
     with its figures blank and, where the table has 警告, :data:`NOT_IN_MASTER` there; it
     goes when the user deletes the row. Value columns come from the records; formula
     columns keep the workbook's formula; input and user-added columns keep what the row
-    held. The template's illustrative rows are replaced by the first refresh."""
+    held. The template's illustrative rows (or, with ``fresh``, the sample ledger's) are
+    replaced by the first refresh."""
     spec = TABLES[state.name]
     keys = _keys(spec, state.headers)
     roles = {c.key: c.role for c in spec.columns}
@@ -219,7 +225,7 @@ def plan_table(state: TableState, records: pd.DataFrame, key: str = "code") -> l
     # what each existing row becomes: a record's index, or the row itself (kept as gone)
     layout: list[int | list[Any] | None] = []
     placed: set[str] = set()
-    if not _illustrative(state, keys, key_at):
+    if not fresh and not _illustrative(state, keys, key_at):
         for row in state.rows:
             code = None if row[key_at] in (None, "") else str(row[key_at])
             if code is None:
@@ -286,9 +292,10 @@ def _history(state: TableState, month: Month) -> tuple[list[int], list[int]]:
 
 
 def plan_refresh(month: Month, tables: dict[str, TableState],
-                 settings: dict[str, tuple[str, int, int]]) -> Plan:
+                 settings: dict[str, tuple[str, int, int]], sample: bool = False) -> Plan:
     """All writes of a refresh. ``settings`` maps defined names (TargetMonth, BaseDate) to
-    their cell (sheet, row, column)."""
+    their cell (sheet, row, column); ``sample``: the tables hold the sample ledger's rows
+    (the workbook has :data:`SAMPLE_MARK`), laid out afresh."""
     plan = Plan()
     first = month.month.start_time.date()
     last = month.month.end_time.date()
@@ -302,7 +309,7 @@ def plan_refresh(month: Month, tables: dict[str, TableState],
         "Plan": (month.plan, "code"),
     }
     for name, (records, key) in work.items():
-        _add(plan, plan_table(tables[name], records, key))
+        _add(plan, plan_table(tables[name], records, key, fresh=sample))
     if "History" in tables:  # earlier months carried over, this month's rows written
         state = tables["History"]
         keys = _keys(TABLES["History"], state.headers)

@@ -20,7 +20,7 @@ from . import xlsxpatch
 from .errors import KaishuError
 from .ledger import read_ledger
 from .monthly import Month, Settings, compute_month
-from .plan import TABLES, TableState, plan_refresh
+from .plan import SAMPLE_MARK, TABLES, TableState, plan_refresh
 from .serials import from_serial
 from .xlsxfiles import save_atomically
 
@@ -114,6 +114,20 @@ def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str
                             "YYYY-MM)") from None
     result = compute_month(read_ledger(ledger), month, settings_from(value),
                            read_limits(limits) if limits else None)
-    changed = xlsxpatch.apply_plan(package, plan_refresh(result, tables, cells), tables)
+    workbook = package.read("xl/workbook.xml")
+    sample = xlsxpatch.defined_name(workbook, SAMPLE_MARK) is not None
+    changed = xlsxpatch.apply_plan(package, plan_refresh(result, tables, cells, sample), tables)
+    if sample:  # the sample ledger's rows are gone: from now on, rows stay where they are
+        changed["xl/workbook.xml"] = xlsxpatch.without_defined_name(
+            changed.get("xl/workbook.xml", package.read("xl/workbook.xml")), SAMPLE_MARK)
     save_atomically(path, lambda target: xlsxpatch.save(package, changed, target))
     return result
+
+
+def mark_sample(path: str | os.PathLike[str]) -> None:
+    """Mark a workbook refreshed from the sample ledger (the shipped templates): its rows
+    are laid out afresh by the first refresh from a real ledger."""
+    package = xlsxpatch.Package(Path(path))
+    changed = {"xl/workbook.xml": xlsxpatch.with_defined_name(
+        package.read("xl/workbook.xml"), SAMPLE_MARK, "TRUE")}
+    save_atomically(path, lambda target: xlsxpatch.save(package, changed, target))

@@ -275,6 +275,40 @@ class Package:
         return styles
 
 
+def defined_name(xml: bytes, name: str) -> re.Match[bytes] | None:
+    """The ``<definedName>`` element ``name`` of workbook.xml (a global one)."""
+    return re.search(rb'<(?:\w+:)?definedName\b[^>]*?\bname="' + re.escape(name.encode())
+                     + rb'"[^>]*?(?:/>|>.*?</(?:\w+:)?definedName>)', xml, re.S)
+
+
+def without_defined_name(xml: bytes, name: str) -> bytes:
+    """workbook.xml without the defined name ``name`` (and without an emptied list).
+
+    >>> without_defined_name(b'<definedNames><definedName name="A">1</definedName>'
+    ...                      b'</definedNames>', "A")
+    b''
+    """
+    found = defined_name(xml, name)
+    if found is None:
+        return xml
+    xml = xml[:found.start()] + xml[found.end():]
+    return re.sub(rb"<(?:\w+:)?definedNames\s*>\s*</(?:\w+:)?definedNames>", b"", xml)
+
+
+def with_defined_name(xml: bytes, name: str, value: str) -> bytes:
+    """workbook.xml with a hidden defined name ``name`` = ``value`` (replacing one).
+
+    >>> with_defined_name(b"<workbook><sheets/></workbook>", "A", "TRUE")
+    b'<workbook><sheets/><definedNames><definedName name="A" hidden="1">TRUE</definedName></definedNames></workbook>'
+    """
+    xml = without_defined_name(xml, name)
+    element = f'<definedName name="{escape(name)}" hidden="1">{escape(value)}</definedName>'
+    if re.search(rb"<(?:\w+:)?definedNames\b", xml):
+        return re.sub(rb"(</(?:\w+:)?definedNames>)", element.encode() + rb"\1", xml, count=1)
+    return re.sub(rb"(</(?:\w+:)?sheets>|<(?:\w+:)?sheets\s*/>)",
+                  rb"\1<definedNames>" + element.encode() + b"</definedNames>", xml, count=1)
+
+
 def read_state(package: Package, names: tuple[str, ...],
                narrow: dict[str, int] | None = None) -> dict[str, TableState]:
     """The tables ``names``; for a table in ``narrow`` only its first columns are read
