@@ -319,7 +319,8 @@ def plan_refresh(month: Month, tables: dict[str, TableState],
                    _column(history[k]) if k in history else [None] * len(history)
                    for j, k in enumerate(keys)]
         rows = [list(row) for row in zip(*columns)]
-        before, after = _history(state, month)
+        # the sample ledger's months go with its rows
+        before, after = ([], []) if sample else _history(state, month)
         start = state.header_row + 1
         width = len(keys)
         plan.carries.append(Carry(state.sheet, before, start, state.first_column, width))
