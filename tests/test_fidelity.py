@@ -114,6 +114,11 @@ def check_excel_book(path, layout, recalculate, ledger, month) -> None:
     assert sheet[f"{name}{first + 2}"].comment.text == "与信見直し中"
     assert sheet[f"{name}{first + 1}"].hyperlink.target == "https://example.com/customers/2"
     assert sheet.row_dimensions[first + 2].height == 30
+    def font(ref):
+        return repr(sheet[ref].font)
+
+    assert font(f"{exposure}{first + 2}") == font("A1")  # the format the user gave it
+    assert font(f"{exposure}{first + 3}") != font("A1")
     beside = "AJ"
     assert [sheet[f"{beside}{r}"].value for r in range(first, first + 5)] == \
         [f"={exposure}{r}/1000" for r in range(first, first + 5)]  # shared, now each its own

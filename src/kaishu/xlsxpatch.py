@@ -352,6 +352,21 @@ def _cell(reference: str, value: Any, style: str | None, date1904: bool = False)
             f'{escape_text(str(value))}</t></is></c>')
 
 
+def _cell_styles(row: bytes) -> dict[int, str | None]:
+    """The style of each cell of a row's XML, by column.
+
+    >>> _cell_styles(b'<row r="9"><c r="A9" s="4"><v>1</v></c><c t="s" r="B9"/></row>')
+    {1: '4', 2: None}
+    """
+    out = {}
+    for cell in re.finditer(rb"<c\b([^>]*)", row):
+        attrs = dict(re.findall(rb'\b(r|s)="([^"]*)"', cell.group(1)))
+        if b"r" in attrs:
+            out[column_index_from_string(attrs[b"r"].rstrip(b"0123456789").decode())] = \
+                attrs[b"s"].decode() if b"s" in attrs else None
+    return out
+
+
 def _beyond(row: bytes, values: dict[int, Any], styles: dict[int, Any]) -> bool:
     """Whether an existing row has cells a write does not replace, or needs the style of
     a cell outside the tables (then its cells are parsed)."""
@@ -554,6 +569,9 @@ def apply_plan(package: Package, plan: Plan,
         regions = {r for resize in resizes.get(sheet, []) for r in
                    range(resize.header_row + 1, resize.last_row + 1)}
         moves = carried.get(sheet, {})
+        kept_styles = {r for resize in resizes.get(sheet, []) for r in
+                       range(resize.header_row + 1, min(resize.last_row, states[
+                           resize.table].header_row + len(states[resize.table].rows)) + 1)}
         beyond = {r for resize in resizes.get(sheet, []) for r in
                   range(resize.last_row + 1, states[resize.table].header_row
                         + len(states[resize.table].rows) + 1)}
@@ -571,14 +589,16 @@ def apply_plan(package: Package, plan: Plan,
             values = rows[number]
             old = {}
             previous = package.row(part, number) if number in existing else b""
+            own = _cell_styles(previous) if previous and number in kept_styles else {}
             if previous and (number in beyond or _beyond(previous, values, styles)):
                 old = {column_index_from_string(c.group(1)): c for c in
                        CELL.finditer(previous.decode("utf-8"))}
             cells = [(column, c.group(0)) for column, c in old.items() if column not in values]
             for column, value in values.items():
-                # table columns take the style of the table's first row; other cells, and
-                # cells a shrinking table leaves, keep theirs
-                style = styles[column] if column in styles and number not in beyond else \
+                # a row the table had keeps its cells' formats; new rows take those of the
+                # table's first row; other cells, and cells a shrinking table leaves, keep theirs
+                style = own[column] if column in own else \
+                    styles[column] if column in styles and number not in beyond else \
                     dict(ATTR.findall(old[column].group(3))).get("s") if column in old else None
                 cells.append((column, _cell(f"{get_column_letter(column)}{number}", value,
                                             style, package.date1904)))
