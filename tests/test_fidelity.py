@@ -332,3 +332,29 @@ def test_salesperson_names_match_exactly_in_libreoffice(tmp_path, recalculate):
     # each name has one customer, who billed 1,000 x 10^(i-1) against a 1,000 limit
     assert billed == {p: 1_000 * 10 ** i for i, p in enumerate(people)}
     assert over == {p: (0 if i == 0 else 1) for i, p in enumerate(people)}
+
+
+def test_only_a_key_gone_from_the_master_is_marked():
+    import pandas as pd
+
+    from kaishu.plan import TABLES
+
+    spec = TABLES["Collection"]
+    headers = [c.label.ja for c in spec.columns]
+    at = {c.key: i for i, c in enumerate(spec.columns)}
+
+    def row(code, memo=None):
+        cells = [None] * len(headers)
+        cells[at["code"]], cells[at["memo"]] = code, memo
+        return cells
+
+    state = TableState(SHEET, "Collection", 6, 1, headers,
+                       [row("C1"), row("C1", "写し"), row(None, "空行のメモ"), row("C9")])
+    records = pd.DataFrame({c.key: [1.0] for c in spec.columns if c.role == "value"})
+    records["code"] = ["C1"]
+    write, _ = plan_table(state, records)
+    marks = [r[at["warnings"]] for r in write.values]
+    assert [r[at["code"]] for r in write.values] == ["C1", "C1", None, "C9"]
+    assert [r[at["memo"]] for r in write.values] == [None, "写し", "空行のメモ", None]
+    assert marks[3] == "マスタになし"
+    assert not any(m == "マスタになし" for m in marks[:3])

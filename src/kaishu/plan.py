@@ -267,10 +267,11 @@ def plan_table(state: TableState, records: pd.DataFrame, key: str = "code",
         elif isinstance(slot, int):
             rows.append([formulas[j] if j in formulas else columns[j][slot]
                          for j in range(len(keys))])
-        else:  # a key gone from the records: its row stays, marked
+        else:  # a key gone from the records (or a second row of one): its row stays
             rows.append([_clean(slot[j]) if j in kept or j == key_at or keys[j] == "name"
                          else formulas.get(j) for j in range(len(keys))])
-            if mark is not None:
+            if mark is not None and slot[key_at] not in (None, "") and \
+                    str(slot[key_at]) not in wanted:
                 rows[-1][mark] = Text(NOT_IN_MASTER("en" if english else "ja"))
     return _place(state, rows, blank)
 
