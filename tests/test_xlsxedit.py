@@ -168,3 +168,20 @@ def test_comment_shapes_and_drawings_move_by_zero_based_rows():
                b'<xdr:row>11</xdr:row></xdr:from></xdr:oneCellAnchor>')
     assert shift_drawing(drawing, AT) == drawing.replace(b"<xdr:row>20", b"<xdr:row>22") \
         .replace(b"<xdr:row>11", b"<xdr:row>13")
+
+
+def test_cells_are_read_as_excel_means_them():
+    from kaishu.xlsxpatch import Package
+
+    package = Package.__new__(Package)
+    package._strings = ["共有の文字列"]
+    read = package._value
+    assert read(' t="b"', "<v>1</v>", {}) is True
+    assert read(' t="e"', "<v>#N/A</v>", {}) == "#N/A"
+    assert read(' t="s"', "<v>0</v>", {}) == "共有の文字列"
+    assert read(' t="inlineStr"', '<is><t>面談</t><rPh sb="0" eb="2"><t>メンダン</t></rPh>'
+                '</is>', {}) == "面談"
+    formula = read(' t="str"', "<f>A1&amp;B1</f><v>ab</v>", {})
+    assert isinstance(formula, Formula) and formula == "=A1&B1"
+    assert read(' t="str"', "<f>A1&amp;B1</f><v>ab</v>", {}, cached=True) == "ab"
+    assert read("", "<f>1+1</f><v>2</v>", {}, cached=True) == 2
