@@ -57,6 +57,9 @@ class Blocked(Exception):
     """The rows cannot be inserted: something outside the closed list refers to them."""
 
 
+#: Something that may be an A1 reference (a letter then a digit, or rows like 3:5): a
+#: formula without one (structured references, names, numbers) is left as it is.
+REF_HINT = re.compile(r"[A-Za-z]\$?\d|\d\s*:\s*\$?\d")
 CELL_REF = re.compile(r"^(\$?)([A-Za-z]{1,3})(\$?)(\d+)$")
 ROW_REF = re.compile(r"^(\$?)(\d+)$")
 
@@ -121,6 +124,8 @@ def shift_formula(formula: str, home: str, insertion: Insertion) -> str:
     "'月次'!A72*2+Other!A70"
 
     Raises :class:`Blocked` when the formula cannot be read."""
+    if not REF_HINT.search(formula):
+        return formula
     try:
         tokens = Tokenizer("=" + formula)
     except TokenizerError:
