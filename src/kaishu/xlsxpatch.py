@@ -99,7 +99,8 @@ def expand_shared_formulas(xml: bytes) -> bytes:
             text = unescape(formula.group(2))
         elif attrs.get("si", "") in masters:
             source, origin = masters[attrs["si"]]
-            text = Translator("=" + source, origin=origin).translate_formula(reference)[1:]
+            text = Translator("=" + source, origin=origin).translate_formula(reference)[1:] \
+                if xlsxinsert.REF_HINT.search(source) else source  # no A1 reference: as is
         else:
             return whole
         return whole.replace(formula.group(0), f"<f>{escape(text)}</f>", 1)
