@@ -457,7 +457,9 @@ def _in_the_way(package: Package, resize: Resize, old_last: int) -> list[str]:
                                               right).items()):
         found += [f"{get_column_letter(left + j)}{number}" for j, v in enumerate(values)
                   if v not in (None, "")]
-    for ref in re.findall(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"', package.read(part)):
+    xml = package.read(part)
+    after = xml[xml.rfind(b"</sheetData>"):]  # merged ranges follow the cells
+    for ref in re.findall(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"', after):
         a, top, b, bottom = xlsxinsert.column_span(ref.decode())
         if a <= right and b >= left and top <= resize.last_row and bottom > old_last:
             found.append(ref.decode())
@@ -481,9 +483,17 @@ def insert_rows(package: Package, insertion: xlsxinsert.Insertion) -> None:
     :mod:`kaishu.xlsxinsert`), in place of the parts read so far."""
     part = package.sheets[insertion.sheet]
     own = _rels(package.archive, part).values()
+    mentions = {escape(insertion.sheet).encode(),
+                escape(insertion.sheet.replace("'", "''")).encode()}
+
+    def mentioned(xml: bytes) -> bool:  # a reference from elsewhere names the sheet
+        return any(m in xml for m in mentions)
+
     for sheet, other in package.sheets.items():
-        package._parts[other] = xlsxinsert.shift_sheet(package.read(other), sheet, insertion)
-        package._rows.pop(other, None)
+        xml = package.read(other)
+        if other == part or mentioned(xml):
+            package._parts[other] = xlsxinsert.shift_sheet(xml, sheet, insertion)
+            package._rows.pop(other, None)
     package._parts["xl/workbook.xml"] = xlsxinsert.shift_defined_names(
         package.read("xl/workbook.xml"), insertion)
     for target in own:
@@ -498,7 +508,8 @@ def insert_rows(package: Package, insertion: xlsxinsert.Insertion) -> None:
         elif "/drawings/drawing" in target:
             package._parts[target] = xlsxinsert.shift_drawing(package.read(target), insertion)
     for name in package.archive.namelist():
-        if name.startswith("xl/charts/chart") and name.endswith(".xml"):
+        if name.startswith("xl/charts/chart") and name.endswith(".xml") and \
+                mentioned(package.read(name)):
             package._parts[name] = xlsxinsert.shift_chart(package.read(name), insertion)
 
 
