@@ -214,16 +214,31 @@ def test_a_1904_workbook(tmp_path, ledgers, recalculate):
         assert values["設定"]["B3"].value == dt.datetime.fromisoformat(f"{month}-01")
 
 
-def test_growth_stops_when_a_pivot_cache_reads_the_sheet(excel_book, ledgers):
+PIVOT = {"xl/pivotCache/pivotCacheDefinition1.xml":
+         '<pivotCacheDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+         f'main"><cacheSource type="worksheet"><worksheetSource ref="A6:E11" sheet="{SHEET}"/>'
+         '</cacheSource></pivotCacheDefinition>'}
+SELF_LINK = {"xl/externalLinks/externalLink1.xml":
+             '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             '<externalBook r:id="rId1" xmlns:r="http://schemas.openxmlformats.org/'
+             'officeDocument/2006/relationships"/></externalLink>',
+             "xl/externalLinks/_rels/externalLink1.xml.rels":
+             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+             'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+             'officeDocument/2006/relationships/externalLinkPath" Target="file:///C:/%E5%96%B6'
+             '%E6%A5%AD/book.xlsx" TargetMode="External"/></Relationships>'}
+
+
+@pytest.mark.parametrize("extra, named", [(PIVOT, "pivotCacheDefinition1"),
+                                          (SELF_LINK, "external link externalLink1")])
+def test_growth_stops_when_something_else_reads_the_sheet(excel_book, ledgers, extra, named):
     book, _ = excel_book
     parts = Parts.load(book)
-    parts.put("xl/pivotCache/pivotCacheDefinition1.xml",
-              '<pivotCacheDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-              f'2006/main"><cacheSource type="worksheet"><worksheetSource ref="A6:E11" '
-              f'sheet="{SHEET}"/></cacheSource></pivotCacheDefinition>')
+    for name, text in extra.items():
+        parts.put(name, text)
     parts.save(book)
     before = book.read_bytes()
-    with pytest.raises(GrowthRefused, match=r"月次回収チェック!A12, E12: .*pivotCacheDefinition1"):
+    with pytest.raises(GrowthRefused, match=rf"月次回収チェック!A12, E12: .*{named}"):
         refresh_workbook(book, ledgers[1], "2025-06")
     result = CliRunner().invoke(main, ["refresh", str(book), "--ledger", str(ledgers[1]),
                                        "--month", "2025-06"])

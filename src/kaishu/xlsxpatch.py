@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
@@ -475,6 +476,13 @@ def _blockers(package: Package, sheet: str) -> list[str]:
             if source is None or b"name=" in source.group(0) or \
                     f'sheet="{escape(sheet)}"'.encode() in source.group(0):
                 found.append(f"the pivot table cache {posixpath.basename(name)}")
+        if name.startswith("xl/externalLinks/") and name.endswith(".xml"):
+            rels = f"xl/externalLinks/_rels/{posixpath.basename(name)}.rels"
+            targets = re.findall(rb'Target="([^"]*)"', package.read(rels)) \
+                if rels in package.archive.namelist() else []
+            if any(unquote(t.decode()).replace("\\", "/").rsplit("/", 1)[-1] ==
+                   package.path.name for t in targets):  # the workbook linked to itself
+                found.append(f"the external link {posixpath.basename(name)}")
     return found
 
 
