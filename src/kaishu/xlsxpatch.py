@@ -14,6 +14,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ def escape_text(text: str) -> str:
     >>> escape_text("a\x0bb_x0041_ & <c>")
     'a_x000B_b_x005F_x0041_ &amp; &lt;c&gt;'
     """
-    if NOT_IN_XML.search(text):
+    if ("_x" in text or not text.isprintable()) and NOT_IN_XML.search(text):
         text = NOT_IN_XML.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
     return escape(text)
 
@@ -354,17 +355,28 @@ def _cell(reference: str, value: Any, style: str | None, date1904: bool = False)
             f'{escape_text(str(value))}</t></is></c>')
 
 
+CELL_STYLE = re.compile(rb'<c r="([A-Z]+)\d+"(?: s="(\d+)")?')
+
+
+@lru_cache(maxsize=None)
+def _column_of(letters: bytes) -> int:
+    return column_index_from_string(letters.decode())
+
+
 def _cell_styles(row: bytes) -> dict[int, str | None]:
     """The style of each cell of a row's XML, by column.
 
     >>> _cell_styles(b'<row r="9"><c r="A9" s="4"><v>1</v></c><c t="s" r="B9"/></row>')
     {1: '4', 2: None}
     """
+    found = CELL_STYLE.findall(row)
+    if len(found) == row.count(b"<c "):  # as kaishu and Excel write cells: r, then s
+        return {_column_of(c): s.decode() if s else None for c, s in found}
     out = {}
     for cell in re.finditer(rb"<c\b([^>]*)", row):
         attrs = dict(re.findall(rb'\b(r|s)="([^"]*)"', cell.group(1)))
         if b"r" in attrs:
-            out[column_index_from_string(attrs[b"r"].rstrip(b"0123456789").decode())] = \
+            out[_column_of(attrs[b"r"].rstrip(b"0123456789"))] = \
                 attrs[b"s"].decode() if b"s" in attrs else None
     return out
 
