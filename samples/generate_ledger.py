@@ -7,6 +7,11 @@ partial payers, an over-limit customer, and one that switches from cash to notes
 Written twice: UTF-8 (ledger_utf8/) and CP932 (ledger_cp932/), as accounting systems
 export it (amounts with thousands separators, dates as 2025/04/01, 締め日 as 末).
 
+The UTF-8 copy also ships inside the package (``src/kaishu/data/samples/ledger/``), so
+``kaishu demo`` works from an installed kaishu in any folder: the demo copies the folder
+``src/kaishu/data/samples/`` whole, so a further sample (a bank statement, a journal) is
+shipped by writing it there too.
+
 Run from the repository root: ``python3 samples/generate_ledger.py``. The benchmark uses
 :func:`generate` for ledgers of a million invoices; everything is vectorised.
 """
@@ -24,6 +29,7 @@ from kaishu.formulas.terms import business_day, due_date
 SEED = 20251124
 FIRST_MONTH, LAST_MONTH = "2024-04", "2025-09"
 HERE = Path(__file__).resolve().parent
+PACKAGE_SAMPLES = HERE.parent / "src" / "kaishu" / "data" / "samples"
 
 PREFIXES = np.array(["株式会社", "有限会社", "", "合同会社"])
 CORES = np.array(["青葉", "みなと", "さくら", "東和", "ひかり", "大和", "富士", "北斗", "旭",
@@ -145,10 +151,13 @@ def export(ledger: dict[str, pd.DataFrame], folder: Path, encoding: str) -> None
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE)
+    parser.add_argument("--package-out", type=Path, default=PACKAGE_SAMPLES,
+                        help="the samples folder shipped in the package")
     options = parser.parse_args()
     ledger = generate()
     export(ledger, options.out / "ledger_utf8", "utf-8")
     export(ledger, options.out / "ledger_cp932", "cp932")
+    export(ledger, options.package_out / "ledger", "utf-8")
     print(f"{len(ledger['customers'])} customers, {len(ledger['invoices'])} invoices, "
           f"{len(ledger['receipts'])} receipts -> {options.out}")
 

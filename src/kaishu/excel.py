@@ -11,7 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import contract
+from openpyxl.utils import get_column_letter
+
+from . import contract, preflight
 from .errors import KaishuError
 from .ledger import read_ledger
 from .monthly import Month, compute_month
@@ -135,7 +137,15 @@ def refresh_open_book(book) -> Month:
         sheet, row, column = cells[name]
         return book.sheets[sheet].range((row, column + offset)).value
 
-    result = compute_month(read_ledger(ledger), str(month), settings_from(value))
+    def where(name: str, offset: int) -> str:  # the cell, for a message
+        sheet, row, column = cells[name]
+        return f"{sheet}!{get_column_letter(column + offset)}{row}"
+
+    books = read_ledger(ledger)
+    preflight.check_month(books, str(month), ledger.name,
+                          remedy="correct 対象月 in the settings sheet")
+    result = compute_month(books, str(month), settings_from(value, where))
+    result.warnings = preflight.warnings(books, str(month))
     sample = next((n for n in book.names if n.name == SAMPLE_MARK), None)
     apply_plan(book, plan_refresh(result, tables, cells, sample is not None), tables)
     if sample is not None:  # the sample ledger's rows are gone: rows stay from now on
@@ -154,3 +164,5 @@ def refresh_caller() -> None:
         book.app.alert(str(error)[:1500], title="kaishu: 更新できませんでした")
         return
     book.app.status_bar = f"kaishu: {result.month} を更新しました ({len(result.customers)} 社)"
+    if result.warnings:
+        book.app.alert("\n".join(result.warnings), title="kaishu: 更新しました (警告あり)")

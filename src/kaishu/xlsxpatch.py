@@ -25,9 +25,9 @@ from xml.sax.saxutils import escape
 from openpyxl.formula.translate import Translator
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
-from . import xlsxinsert
+from . import safezip, xlsxinsert
 from .errors import KaishuError
-from .plan import Formula, Plan, Resize, TableState, Text
+from .plan import Formula, Plan, Rename, Resize, TableState, Text, renamed
 from .serials import to_serial
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -41,6 +41,10 @@ FORMULA = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
 VALUE = re.compile(r"<v>(.*?)</v>", re.S)
 INLINE = re.compile(r"<t\b[^>]*>(.*?)</t>", re.S)
 LAST_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d+"')
+#: The parts read and rewritten with patterns (the others are copied as they are), with
+#: the relationships (.rels).
+EDITED = ("[Content_Types].xml", "xl/workbook.xml", "xl/sharedStrings.xml", "xl/worksheets/",
+          "xl/tables/", "xl/charts/")
 PHONETIC = re.compile(r"<rPh\b.*?</rPh>", re.S)
 ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 #: What XML 1.0 cannot hold, and text that reads as one of Excel's _xHHHH_ escapes.
@@ -79,6 +83,18 @@ def string_item(xml: str) -> str:
     '社長と面談'
     """
     return unescape_text(unescape("".join(INLINE.findall(PHONETIC.sub("", xml)))))
+
+
+def string_element(si: ElementTree.Element) -> str:
+    """The text of a parsed ``<si>``: its own ``<t>``, or its runs' ``<t>`` joined; the
+    ``<t>`` of phonetic readings (``<rPh>``) are not part of it.
+
+    >>> string_element(ElementTree.fromstring(
+    ...     f'<si xmlns="{MAIN}"><t>社長と面談</t><rPh sb="0" eb="2"><t>シャチョウ</t></rPh></si>'))
+    '社長と面談'
+    """
+    texts = si.findall(f"{{{MAIN}}}t") + si.findall(f"{{{MAIN}}}r/{{{MAIN}}}t")
+    return unescape_text("".join(t.text or "" for t in texts))
 
 
 def expand_shared_formulas(xml: bytes) -> bytes:
@@ -130,7 +146,7 @@ def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
     name = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
     if name not in archive.namelist():
         return {}
-    root = ElementTree.fromstring(archive.read(name))
+    root = safezip.parse_xml(safezip.read_part(archive, name), name, archive.filename)
     return {r.get("Id"): _target(part, r.get("Target")) for r in root.iter(f"{{{PKG}}}Relationship")}
 
 
@@ -139,11 +155,24 @@ class Package:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.archive = zipfile.ZipFile(self.path)
-        workbook = ElementTree.fromstring(self.archive.read("xl/workbook.xml"))
+        self.archive = safezip.open_package(self.path)  # checked; closed by close()
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> None:
+        workbook = self.xml("xl/workbook.xml")
         rels = _rels(self.archive, "xl/workbook.xml")
-        self.sheets = {s.get("name"): rels[s.get(f"{{{REL}}}id")]
-                       for s in workbook.iter(f"{{{MAIN}}}sheet")}
+        self.sheets = {}
+        for sheet in workbook.iter(f"{{{MAIN}}}sheet"):
+            part = rels.get(sheet.get(f"{{{REL}}}id"))
+            if part not in self.archive.NameToInfo:
+                raise safezip.problem(self.path, f"シート「{sheet.get('name')}」の部品 "
+                                                 f"{part or '(r:id の指す先)'} がありません"
+                                                 "（壊れたファイルです）")
+            self.sheets[sheet.get("name")] = part
         properties = workbook.find(f"{{{MAIN}}}workbookPr")
         self.date1904 = properties is not None and \
             properties.get("date1904", "0").lower() in ("1", "true")
@@ -158,17 +187,36 @@ class Package:
         for sheet, part in self.sheets.items():
             for target in _rels(self.archive, part).values():
                 if "/tables/" in target:
-                    table = ElementTree.fromstring(self.archive.read(target))
+                    table = self.xml(target, f"シート「{sheet}」のテーブル")
                     self.tables[table.get("displayName")] = TablePart(
                         table.get("displayName"), sheet, part, target, table.get("ref"))
         self._strings: list[str] | None = None
         self._parts: dict[str, bytes] = {}
         self._rows: dict[str, dict[int, bytes]] = {}
 
+    def close(self) -> None:
+        """Close the file (before it is replaced: Windows cannot replace a held file)."""
+        self.archive.close()
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def xml(self, part: str, what: str | None = None) -> ElementTree.Element:
+        """A part parsed (defusedxml: no DTD, no entities)."""
+        return safezip.parse_xml(safezip.read_part(self.archive, part, what), part, self.path)
+
     def read(self, part: str) -> bytes:
+        """A part's bytes as Excel writes them (see :func:`safezip.canonical_xml`)."""
         if part not in self._parts:
-            data = self.archive.read(part)
-            if part in self.sheets.values():
+            data = safezip.read_part(self.archive, part)
+            if part.endswith((".xml", ".rels")):
+                safezip.check_prolog(data, part, self.path)
+            if part.endswith(".rels") or part.endswith(".xml") and part.startswith(EDITED):
+                data = safezip.canonical_xml(data, part, self.path)
+            if part in getattr(self, "sheets", {}).values():
                 data = expand_shared_formulas(data)
             self._parts[part] = data
         return self._parts[part]
@@ -192,9 +240,8 @@ class Package:
         if self._strings is None:
             self._strings = []
             if "xl/sharedStrings.xml" in self.archive.namelist():
-                xml = self.archive.read("xl/sharedStrings.xml").decode("utf-8")
-                self._strings = [string_item(m.group(0)) for m in
-                                 re.finditer(r"<si\b.*?</si>|<si\s*/>", xml, re.S)]
+                root = self.xml("xl/sharedStrings.xml")
+                self._strings = [string_element(si) for si in root.iter(f"{{{MAIN}}}si")]
         return self._strings
 
     def rows(self, part: str, top: int, bottom: int, left: int, right: int,
@@ -563,6 +610,61 @@ def make_room(package: Package, plan: Plan, states: dict[str, TableState]) -> No
                 f"{resize.last_row} and refresh again)") from None
 
 
+FORMULA_TEXT = re.compile(rb"(<(f|calculatedColumnFormula|definedName)\b[^>]*(?<!/)>)"
+                          rb"([^<]*)(</\2>)")
+
+
+def _rename_references(xml: bytes, renames: list[Rename]) -> bytes:
+    """Formulas (cells, a table's calculated columns, defined names) with their structured
+    references to renamed table columns updated."""
+    def update(match: re.Match[bytes]) -> bytes:
+        text = unescape(match.group(3).decode("utf-8"))
+        for rename in renames:
+            text = renamed(text, rename.table, [(rename.old, rename.new)])
+        return match.group(1) + escape(text).encode("utf-8") + match.group(4)
+
+    return FORMULA_TEXT.sub(update, xml)
+
+
+def _rename_table_column(xml: bytes, rename: Rename) -> bytes:
+    """A table part with the column ``rename.old`` named ``rename.new``."""
+    old = escape(rename.old, {'"': "&quot;"}).encode("utf-8")
+    new = escape(rename.new, {'"': "&quot;"}).encode("utf-8")
+    return re.sub(rb'(<tableColumn\b[^>]*?\bname=")' + re.escape(old) + rb'"',
+                  lambda m: m.group(1) + new + b'"', xml)
+
+
+def _rename_chart_caches(xml: bytes, rename: Rename) -> bytes:
+    """A chart part whose cached series names show the new header."""
+    old, new = (escape(t).encode("utf-8") for t in (rename.old, rename.new))
+    return xml.replace(b"<c:v>" + old + b"</c:v>", b"<c:v>" + new + b"</c:v>")
+
+
+def _apply_renames(package: Package, plan: Plan, changed: dict) -> None:
+    """Rename table columns in the table parts, in every formula and in charts' caches."""
+    if not plan.renames:
+        return
+    for name in package.archive.namelist():
+        if name.startswith("xl/worksheets/") and name.endswith(".xml") or name == \
+                "xl/workbook.xml":
+            data = changed.get(name, package.read(name))
+            if isinstance(data, list):
+                changed[name] = [_rename_references(piece, plan.renames) for piece in data]
+            elif b"[" in data:
+                updated = _rename_references(data, plan.renames)
+                if updated != data:
+                    changed[name] = updated
+        elif name.startswith("xl/charts/chart") and name.endswith(".xml"):
+            data = changed.get(name, package.read(name))
+            for rename in plan.renames:
+                data = _rename_chart_caches(data, rename)
+            changed[name] = data
+    for rename in plan.renames:
+        part = package.tables[rename.table].part
+        xml = changed.get(part, package.read(part))
+        changed[part] = _rename_references(_rename_table_column(xml, rename), [rename])
+
+
 def apply_plan(package: Package, plan: Plan,
                states: dict[str, TableState]) -> dict[str, bytes | list[bytes]]:
     """The new content of each part the plan changes (a sheet as a list of pieces)."""
@@ -604,6 +706,7 @@ def apply_plan(package: Package, plan: Plan,
         kept_styles = {r for resize in resizes.get(sheet, []) for r in
                        range(resize.header_row + 1, min(resize.last_row, states[
                            resize.table].header_row + len(states[resize.table].rows)) + 1)}
+        headers = {resize.header_row for resize in resizes.get(sheet, [])}  # keep their style
         beyond = {r for resize in resizes.get(sheet, []) for r in
                   range(resize.last_row + 1, states[resize.table].header_row
                         + len(states[resize.table].rows) + 1)}
@@ -628,9 +731,11 @@ def apply_plan(package: Package, plan: Plan,
             cells = [(column, c.group(0)) for column, c in old.items() if column not in values]
             for column, value in values.items():
                 # a row the table had keeps its cells' formats; new rows take those of the
-                # table's first row; other cells, and cells a shrinking table leaves, keep theirs
+                # table's first row; headers, other cells, and cells a shrinking table leaves
+                # keep theirs
                 style = own[column] if column in own else \
-                    styles[column] if column in styles and number not in beyond else \
+                    styles[column] if column in styles and number not in beyond and \
+                    number not in headers else \
                     dict(ATTR.findall(old[column].group(3))).get("s") if column in old else None
                 cells.append((column, _cell(f"{get_column_letter(column)}{number}", value,
                                             style, package.date1904)))
@@ -658,6 +763,7 @@ def apply_plan(package: Package, plan: Plan,
                 xml = changed.get(name, package.read(name))
                 changed[name] = pattern.sub(rb"\g<1>" + str(resize.header_row + 1).encode()
                                             + rb"\g<2>" + str(resize.last_row).encode(), xml)
+    _apply_renames(package, plan, changed)
     return changed
 
 
