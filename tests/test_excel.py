@@ -82,8 +82,11 @@ def test_the_imported_module_calls_the_refresh(tmp_path, monkeypatch):
 
     assert book.app.status_bar.startswith("kaishu: 2025-06")
     sheet = book.sheets["月次回収チェック"]
+    # the macro workbook comes refreshed from the sample ledger: the first real refresh
+    # replaces the sample's rows (and its mark)
     codes = [sheet.values.get((7 + i, 1)) for i in range(6)]
     assert codes == ["C1", "C2", "C3", "C4", "C5", None]
+    assert ("delete name", "KaishuSampleRows") in book.log
     writes = [entry for entry in book.log if entry[0] == "write"]
     assert writes and all(s.protected for s in book.sheets)  # protection restored
     assert ledger.exists()
@@ -181,3 +184,27 @@ def test_nothing_under_xlwings_pro_is_used():
     used = [str(p) for p in sources if pattern.search(p.read_text(encoding="utf-8"))
             and p.name != "test_excel.py"]
     assert used == []
+
+
+def test_both_appliers_insert_rows_where_a_table_grows_into_the_users_cells(tmp_path):
+    path = tmp_path / "collection_check.xlsx"
+    shutil.copy(ROOT / "xlsx_templates" / "collection_check.xlsx", path)
+    refresh_workbook(path, write_ledger(tmp_path / "five", CUSTOMERS, INVOICES, RECEIPTS,
+                                        BALANCES), "2025-06")  # C1..C5 on rows 7-11
+    six = write_ledger(tmp_path / "six", CUSTOMERS + [("C6", "みらい", "高橋", "末", 1, "末", "")],
+                       INVOICES, RECEIPTS, BALANCES)
+    loaded = load_workbook(path)
+    loaded["月次回収チェック"]["A12"] = "合計"  # the user's total right below the table
+    set_setting(loaded, "LedgerFolder", str(six))
+    set_setting(loaded, "TargetMonth", datetime(2025, 6, 1))
+    loaded.save(path)
+    book = Book(path)
+    excel.refresh_open_book(book)
+    assert ("insert", "月次回収チェック", 12, 1) in book.log
+    assert book.log.index(("insert", "月次回収チェック", 12, 1)) < next(
+        i for i, e in enumerate(book.log) if e[0] == "resize" and e[1] == "Collection")
+    sheet = book.sheets["月次回収チェック"]
+    refresh_workbook(path, six, "2025-06")
+    written = load_workbook(path)["月次回収チェック"]
+    assert sheet.values[(12, 1)] == written["A12"].value == "C6"
+    assert sheet.values[(13, 1)] == written["A13"].value == "合計"

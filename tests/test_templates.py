@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Functions of Excel 2007 and earlier, stored as they are.
 EXCEL_2007 = set("""
 ABS AND AVERAGE AVERAGEIF AVERAGEIFS CHOOSE COLUMN COLUMNS CONCATENATE COUNT COUNTA
-COUNTBLANK COUNTIF COUNTIFS DATE DATEDIF DATEVALUE DAY EDATE EOMONTH FALSE FIND FLOOR
+COUNTBLANK COUNTIF COUNTIFS DATE DATEDIF DATEVALUE DAY EDATE EOMONTH EXACT FALSE FIND FLOOR
 HLOOKUP IF IFERROR INDEX INDIRECT INT ISBLANK ISERROR ISNA ISNUMBER ISTEXT LARGE LEFT LEN
 LOOKUP LOWER MATCH MAX MEDIAN MID MIN MOD MONTH N NA NETWORKDAYS NOT NOW OFFSET OR RANK
 RIGHT ROUND ROUNDDOWN ROUNDUP ROW ROWS SMALL SUBSTITUTE SUBTOTAL SUM SUMIF SUMIFS
@@ -117,7 +117,17 @@ def test_formulas_use_only_what_excel_2016_has(books):
                 else:
                     assert name in EXCEL_2007, f"{sheet.title}!{cell.coordinate}: {name} " \
                         "is not in Excel 2016 (or needs the _xlfn. prefix)"
-    assert {"SUMPRODUCT", "SUMIFS", "INDEX", "MATCH", "ROUNDDOWN", "COUNTIFS"} <= used
+    assert {"SUMPRODUCT", "EXACT", "INDEX", "MATCH", "ROUNDDOWN"} <= used
+    # criteria functions read * ? ~ and a leading = < > in a name as a pattern: names and
+    # codes are matched with EXACT instead
+    assert not used & {"SUMIF", "SUMIFS", "COUNTIF", "COUNTIFS", "AVERAGEIF", "AVERAGEIFS"}
+
+
+def test_lookups_match_exactly(books):
+    for book in books.values():
+        for sheet, cell in formulas(book):
+            for match in re.finditer(r"MATCH\(([^,]*),", cell.value):
+                assert match.group(1) == "TRUE", f"{sheet.title}!{cell.coordinate}"
 
 
 def test_samples_workbook_prefixes_newer_functions():

@@ -380,7 +380,8 @@ def maybe(rng: random.Random, value, blank_rate=0.08):
 
 def fill_credit(rng: random.Random):
     def fill(builder: Builder) -> None:
-        codes = [f"R{i:03d}" for i in range(1, 26)]
+        # codes MATCH(…,0) would read as wildcards (R0* matches R001) are looked up exactly
+        codes = [f"R{i:03d}" for i in range(1, 23)] + ["R0*", "R?01", "~R002"]
 
         def rows(make, count=22):
             chosen = rng.sample(codes, count)
@@ -432,7 +433,8 @@ def fill_credit(rng: random.Random):
 def fill_collection(rng: random.Random):
     def fill(builder: Builder) -> None:
         money = lambda high=1e8: float(rng.randrange(0, int(high), 1))  # noqa: E731
-        people = ["佐藤", "鈴木", "高橋", "田中"]
+        # names a criterion would read as a pattern or an operator are matched exactly
+        people = ["佐藤", "鈴木", "高橋", "田中", "高*", "?橋", "~田中", "<鈴木", " 佐藤", ">0"]
         monthly = []
         for i in range(rng.randint(30, 60)):
             row = {"code": f"K{i:04d}", "name": f"=得意先{i}" if i == 3 else f"得意先{i}",

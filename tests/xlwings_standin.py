@@ -67,6 +67,20 @@ class Range:
                     else:
                         grid[cell] = value
 
+    def insert(self, shift: str | None = None) -> None:
+        """Insert cells (here: whole rows) and move the cells below down; the engine would
+        also move every reference, which a stand-in does not compute."""
+        assert shift == "down" and self.column == 1, "whole rows only"
+        self.sheet.book.log.append(("insert", self.sheet.name, self.row, self.rows))
+        for grid in (self.sheet.values, self.sheet.formulas):
+            moved = {(r + self.rows if r >= self.row else r, c): v for (r, c), v in grid.items()}
+            grid.clear()
+            grid.update(moved)
+        for table in self.sheet.tables.values():
+            if table.range.row >= self.row:
+                table.range = Range(self.sheet, table.range.row + self.rows, table.range.column,
+                                    table.range.rows, table.range.columns)
+
     @property
     def formula(self) -> list[list[Any]]:
         return [[self.sheet.formulas.get(c, self.sheet.values.get(c) or "") for c in row]
@@ -118,6 +132,9 @@ class Sheet:
         self.api = Api(self)
 
     def range(self, first, last=None) -> Range:
+        if isinstance(first, str):  # whole rows, "12:13"
+            top, bottom = (int(n) for n in first.split(":"))
+            return Range(self, top, 1, bottom - top + 1, 16_384)
         if last is None:
             return Range(self, *first)
         return Range(self, first[0], first[1], last[0] - first[0] + 1, last[1] - first[1] + 1)
@@ -126,7 +143,12 @@ class Sheet:
 @dataclass
 class Name:
     name: str
-    refers_to_range: Range
+    refers_to_range: Range | None
+    book: "Book | None" = None
+
+    def delete(self) -> None:
+        self.book.log.append(("delete name", self.name))
+        self.book.names.remove(self)
 
 
 class Sheets(list):
@@ -175,3 +197,6 @@ class Book:
             tuple(reversed(range_boundaries(ref.replace("$", ""))[:2]))))
             for name, defined in formulas.defined_names.items()
             for title, ref in defined.destinations]
+        self.names += [Name(name, None, self)  # names of constants
+                       for name, defined in formulas.defined_names.items()
+                       if not list(defined.destinations)]

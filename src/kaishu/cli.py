@@ -18,7 +18,7 @@ from .samples import SAMPLE_LEDGER as SAMPLE_LEDGER_DATA
 from .samples import copy_sample_data, write_samples
 from .serials import to_serial
 from .templates import LANGS, write_templates
-from .workbook import refresh_workbook
+from .workbook import mark_sample, refresh_workbook
 from .xlsxfiles import differences
 
 SAMPLES = Path("samples")
@@ -123,6 +123,7 @@ def build_templates(folder: Path, lang: str, sample: Path | None,
             if path.name.startswith("collection_check") and path.suffix != ".py":
                 for earlier in pd.period_range(end=month, periods=6, freq="M"):
                     refresh_workbook(path, sample, str(earlier))
+                mark_sample(path)  # the first real refresh replaces the sample's rows
     return paths
 
 

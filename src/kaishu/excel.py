@@ -17,7 +17,7 @@ from . import contract, preflight
 from .errors import KaishuError
 from .ledger import read_ledger
 from .monthly import Month, compute_month
-from .plan import TABLES, Plan, TableState, Text, plan_refresh
+from .plan import SAMPLE_MARK, TABLES, Formula, Plan, TableState, Text, plan_refresh
 from .workbook import SETTING_NAMES, WorkbookError, check_tables, settings_from
 
 #: A value Excel would read as a formula or a number is kept as text with a leading '.
@@ -40,7 +40,7 @@ def read_state(book) -> tuple[dict[str, TableState], dict[str, tuple[str, int, i
             whole = table.range
             values = whole.options(ndim=2).value
             formulas = whole.formula
-            rows = [[f if isinstance(f, str) and f.startswith("=") else v
+            rows = [[Formula(f) if isinstance(f, str) and f.startswith("=") else v
                      for v, f in zip(value_row, formula_row)]
                     for value_row, formula_row in zip(values[1:], formulas[1:])]
             tables[table.name] = TableState(sheet.name, table.name, whole.row, whole.column,
@@ -78,11 +78,30 @@ def _unprotected(sheet) -> Iterator[None]:
             protect()
 
 
-def apply_plan(book, plan: Plan) -> None:
+def _make_room(sheet, resize, old_last: int) -> None:
+    """Insert sheet rows below a table that must grow into the user's cells: Excel then
+    moves everything below, and every reference to it, as when a user inserts rows."""
+    if resize.last_row <= old_last:
+        return
+    region = sheet.range((old_last + 1, resize.first_column),
+                         (resize.last_row, resize.first_column + resize.columns - 1))
+    found = region.formula
+    rows = [[found]] if isinstance(found, str) else found
+    if any(v not in (None, "") for row in rows for v in row):
+        sheet.range(f"{old_last + 1}:{resize.last_row}").insert(shift="down")
+
+
+def apply_plan(book, plan: Plan, tables: dict[str, TableState] | None = None) -> None:
+    """Perform ``plan`` in the open ``book``; ``tables`` (the state the plan was made from)
+    tells how far each table reached, so rows are inserted where it grows into cells."""
     sheets = {w.sheet for w in plan.writes} | {r.sheet for r in plan.resizes}
     for name in sorted(sheets):
         sheet = book.sheets[name]
         with _unprotected(sheet):
+            for resize in (r for r in plan.resizes if r.sheet == name and tables
+                           and r.table in tables):  # first, so nothing is written over
+                state = tables[resize.table]
+                _make_room(sheet, resize, state.header_row + max(len(state.rows), 1))
             for carry in (c for c in plan.carries if c.sheet == name):  # before any write
                 right = carry.first_column + carry.columns - 1
                 for first, last, target in carry.runs():
@@ -127,7 +146,10 @@ def refresh_open_book(book) -> Month:
                           remedy="correct 対象月 in the settings sheet")
     result = compute_month(books, str(month), settings_from(value, where))
     result.warnings = preflight.warnings(books, str(month))
-    apply_plan(book, plan_refresh(result, tables, cells))
+    sample = next((n for n in book.names if n.name == SAMPLE_MARK), None)
+    apply_plan(book, plan_refresh(result, tables, cells, sample is not None), tables)
+    if sample is not None:  # the sample ledger's rows are gone: rows stay from now on
+        sample.delete()
     return result
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 from . import contract
 from .monthly import Month
 from .templates.collection import COLLECTION_CHECK
-from .templates.spec import Table
+from .templates.spec import L, Table, text
 
 #: Months of history a workbook keeps at least; when it would hold more than
 #: HISTORY_LIMIT, the refresh cuts it back to HISTORY_MONTHS. So most refreshes only append
@@ -36,6 +36,10 @@ TABLES = {t.name: t for s in COLLECTION_CHECK.sheets for t in s.blocks if isinst
 
 class Text(str):
     """A text value that must stay text even if it starts with = + - or @."""
+
+
+class Formula(str):
+    """A formula a workbook holds (starting with '='), written back as a formula."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,8 @@ def _clean(value: Any) -> Any:
         value = value.item()
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime.combine(value, dt.time())
+    if isinstance(value, (Text, Formula)):
+        return value
     if isinstance(value, str):
         return Text(value)
     return value
@@ -223,13 +229,43 @@ def _fit(state: TableState, size: int) -> list[Write | Resize]:
     return out
 
 
+#: A defined name the shipped templates carry: their tables show the sample ledger's rows,
+#: which the first refresh from a real ledger replaces (and the name goes).
+SAMPLE_MARK = "KaishuSampleRows"
+
+#: What 警告 says of a customer no longer in the customer master: its row stays (with its
+#: notes, comments and formats) until the user deletes it.
+NOT_IN_MASTER = L("マスタになし", "Not in master")
+
+
+def _illustrative(state: TableState, keys: list[str | None], key_at: int) -> bool:
+    """Whether the table holds exactly the template's illustrative rows, untouched (a
+    workbook never refreshed): then the first refresh lays the rows out afresh."""
+    examples = TABLES[state.name].rows
+    filled = [r for r in state.rows if r[key_at] not in (None, "")]
+    if len(filled) != len(examples):
+        return False
+    for row, example in zip(filled, examples):
+        for j, k in enumerate(keys):
+            if k in ("code", "name", "salesperson") and k in example and \
+                    str(text(example[k], "ja")) != str(row[j]) and \
+                    str(text(example[k], "en")) != str(row[j]):
+                return False
+    return True
+
+
 def plan_table(state: TableState, records: pd.DataFrame, key: str = "code",
-               renames: list[tuple[str, str]] = ()) -> list:
+               renames: list[tuple[str, str]] = (), fresh: bool = False) -> list:
     """Rows for ``records`` (columns named by spec keys) in the table ``state``.
 
-    Value columns come from the records; formula columns keep the workbook's formula (with
-    references to ``renames``' columns updated); input and user-added columns keep what the
-    row of the same key held."""
+    A row stays where it is from month to month: a key the table already has is written on
+    its row, a new key on a free row (one with no key and nothing typed) or after the last
+    row, and a key gone from ``records`` keeps its row — key, name and what was typed —
+    with its figures blank and, where the table has 警告, :data:`NOT_IN_MASTER` there; it
+    goes when the user deletes the row. Value columns come from the records; formula
+    columns keep the workbook's formula (with references to ``renames``' columns updated);
+    input and user-added columns keep what the row held. The template's illustrative rows (or, with ``fresh``, the sample ledger's) are
+    replaced by the first refresh."""
     spec = TABLES[state.name]
     keys = _keys(spec, state.headers)
     roles = {c.key: c.role for c in spec.columns}
@@ -237,31 +273,64 @@ def plan_table(state: TableState, records: pd.DataFrame, key: str = "code",
     formulas = {j: renamed(f, state.name, renames) if f else f
                 for j, f in _formulas(state, keys).items()}
     kept = [j for j, k in enumerate(keys) if k is None or roles[k] == "input"]
-    old = pd.DataFrame(state.rows, columns=range(len(keys)), dtype=object)
-    old = old[old[key_at].notna() & (old[key_at] != "")]
-    old.index = old[key_at].astype(str)
-    old = old[~old.index.duplicated()]
-    codes = records[key].astype(str)
-    previous = old.reindex(codes)  # the row each customer had, if any
-    columns = []
+    english = state.headers[key_at] == spec.column(key).label.en != spec.column(key).label.ja
+    codes = records[key].astype(str).tolist()
+    wanted = {c: i for i, c in enumerate(codes)}
+
+    def typed(row: list[Any]) -> bool:
+        return any(row[j] not in (None, "") for j in kept)
+
+    # what each existing row becomes: a record's index, or the row itself (kept as gone)
+    layout: list[int | list[Any] | None] = []
+    placed: set[str] = set()
+    if not fresh and not _illustrative(state, keys, key_at):
+        for row in state.rows:
+            code = None if row[key_at] in (None, "") else str(row[key_at])
+            if code is None:
+                layout.append(row if typed(row) else None)  # None: a free row
+            elif code in wanted and code not in placed:
+                layout.append(wanted[code])
+                placed.add(code)
+            else:
+                layout.append(row)
+    new = iter([i for i, c in enumerate(codes) if c not in placed])
+    layout = [next(new, None) if slot is None else slot for slot in layout]
+    layout += list(new)
+    while layout and layout[-1] is None:  # free rows left at the end go
+        layout.pop()
+
+    previous = [None] * len(records)  # the row each record had
+    for i, row in zip(layout, state.rows):
+        if isinstance(i, int):
+            previous[i] = row
+    columns = {}
     for j, k in enumerate(keys):
-        if j in formulas:
-            columns.append([formulas[j]] * len(records))
-        elif j in kept:
-            columns.append(_column(previous[j]))
-        else:
+        if j in kept:
+            columns[j] = _column(pd.Series([None if r is None else r[j] for r in previous],
+                                           dtype=object))
+        elif j not in formulas:
             values = records[k]
             if k == "credit_limit":  # no limit in the ledger: keep the one typed here
-                values = values.astype(object).where(values.notna(), previous[j].to_numpy())
-            columns.append(_column(values))
-    rows = [list(row) for row in zip(*columns)]
-    gone = old[~old.index.isin(set(codes))]  # customers gone from the master ...
-    if kept and len(gone):
-        typed = gone[kept].map(lambda v: v not in (None, "")).any(axis=1)
-        for _, row in gone[typed].iterrows():  # ... keep their row while it holds input
-            rows.append([formulas[j] if j in formulas else row[j] if j in kept or j == key_at
-                         else None for j in range(len(keys))])
-    return _place(state, rows, [formulas.get(j) for j in range(len(keys))])
+                values = values.astype(object).where(
+                    values.notna(), pd.Series([None if r is None else r[j] for r in previous],
+                                              dtype=object, index=values.index))
+            columns[j] = _column(values)
+    blank = [formulas.get(j) for j in range(len(keys))]
+    mark = keys.index("warnings") if "warnings" in keys else None
+    rows = []
+    for slot in layout:
+        if slot is None:
+            rows.append(list(blank))
+        elif isinstance(slot, int):
+            rows.append([formulas[j] if j in formulas else columns[j][slot]
+                         for j in range(len(keys))])
+        else:  # a key gone from the records (or a second row of one): its row stays
+            rows.append([_clean(slot[j]) if j in kept or j == key_at or keys[j] == "name"
+                         else formulas.get(j) for j in range(len(keys))])
+            if mark is not None and slot[key_at] not in (None, "") and \
+                    str(slot[key_at]) not in wanted:
+                rows[-1][mark] = Text(NOT_IN_MASTER("en" if english else "ja"))
+    return _place(state, rows, blank)
 
 
 def _history(state: TableState, month: Month) -> tuple[list[int], list[int]]:
@@ -282,9 +351,10 @@ def _history(state: TableState, month: Month) -> tuple[list[int], list[int]]:
 
 
 def plan_refresh(month: Month, tables: dict[str, TableState],
-                 settings: dict[str, tuple[str, int, int]]) -> Plan:
+                 settings: dict[str, tuple[str, int, int]], sample: bool = False) -> Plan:
     """All writes of a refresh. ``settings`` maps defined names (TargetMonth, BaseDate) to
-    their cell (sheet, row, column)."""
+    their cell (sheet, row, column); ``sample``: the tables hold the sample ledger's rows
+    (the workbook has :data:`SAMPLE_MARK`), laid out afresh."""
     plan = Plan()
     first = month.month.start_time.date()
     last = month.month.end_time.date()
@@ -306,7 +376,7 @@ def plan_refresh(month: Month, tables: dict[str, TableState],
         plan.renames.append(Rename(state.sheet, state.name, old, new))
     for name, (records, key) in work.items():
         _add(plan, plan_table(tables[name], records, key,
-                              [(old, new) for _, old, new in changes]))
+                              [(old, new) for _, old, new in changes], fresh=sample))
     if contract.HISTORY in tables:  # earlier months carried over, this month's rows written
         state = tables[contract.HISTORY]
         keys = _keys(TABLES[contract.HISTORY], state.headers)
@@ -316,7 +386,8 @@ def plan_refresh(month: Month, tables: dict[str, TableState],
                    _column(history[k]) if k in history else [None] * len(history)
                    for j, k in enumerate(keys)]
         rows = [list(row) for row in zip(*columns)]
-        before, after = _history(state, month)
+        # the sample ledger's months go with its rows
+        before, after = ([], []) if sample else _history(state, month)
         start = state.header_row + 1
         width = len(keys)
         plan.carries.append(Carry(state.sheet, before, start, state.first_column, width))

@@ -26,7 +26,7 @@ from .errors import FileError, KaishuError, format_value
 from .ledger import read_ledger
 from .ledger.values import amounts, normalise
 from .monthly import Month, compute_month
-from .plan import TABLES, TableState, plan_refresh
+from .plan import SAMPLE_MARK, TABLES, TableState, plan_refresh
 from .serials import from_serial
 from .templates.collection import SETTINGS
 from .xlsxfiles import check_replaceable, exclusive, save_atomically
@@ -208,7 +208,7 @@ def _refresh(given: Path, path: Path, package: xlsxpatch.Package, ledger, month,
     if ledger is None or month is None:
         folder, target = value(contract.LEDGER_FOLDER), value(contract.TARGET_MONTH)
         if isinstance(target, (int, float)):  # a date cell holds an Excel serial
-            target = from_serial(target).strftime("%Y-%m")
+            target = from_serial(target, package.date1904).strftime("%Y-%m")
         ledger = ledger or (given.parent / str(folder) if folder else None)
         month = month or target
         if not ledger or not month:
@@ -228,7 +228,11 @@ def _refresh(given: Path, path: Path, package: xlsxpatch.Package, ledger, month,
         preflight.check_limits(adopted, books, Path(limits).name)
     result = compute_month(books, month, settings, adopted)
     result.warnings = preflight.warnings(books, month)
-    changed = xlsxpatch.apply_plan(package, plan_refresh(result, tables, cells), tables)
+    sample = xlsxpatch.defined_name(package.read("xl/workbook.xml"), SAMPLE_MARK) is not None
+    changed = xlsxpatch.apply_plan(package, plan_refresh(result, tables, cells, sample), tables)
+    if sample:  # the sample ledger's rows are gone: from now on, rows stay where they are
+        changed["xl/workbook.xml"] = xlsxpatch.without_defined_name(
+            changed.get("xl/workbook.xml", package.read("xl/workbook.xml")), SAMPLE_MARK)
 
     def write(target: Path) -> None:
         xlsxpatch.save(package, changed, target)
@@ -237,3 +241,18 @@ def _refresh(given: Path, path: Path, package: xlsxpatch.Package, ledger, month,
 
     save_atomically(path, write)
     return result
+
+
+def mark_sample(path: str | os.PathLike[str]) -> None:
+    """Mark a workbook refreshed from the sample ledger (the shipped templates): its rows
+    are laid out afresh by the first refresh from a real ledger."""
+    given = Path(path)
+    with exclusive(given) as path, xlsxpatch.Package(path) as package:
+        changed = {"xl/workbook.xml": xlsxpatch.with_defined_name(
+            package.read("xl/workbook.xml"), SAMPLE_MARK, "TRUE")}
+
+        def write(target: Path) -> None:
+            xlsxpatch.save(package, changed, target)
+            package.close()
+
+        save_atomically(path, write)

@@ -14,16 +14,20 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from html import unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
+from openpyxl.formula.translate import Translator
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
-from . import safezip
-from .plan import Plan, Rename, Resize, TableState, Text, renamed
+from . import safezip, xlsxinsert
+from .errors import KaishuError
+from .plan import Formula, Plan, Rename, Resize, TableState, Text, renamed
 from .serials import to_serial
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -41,6 +45,85 @@ LAST_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d+"')
 #: the relationships (.rels).
 EDITED = ("[Content_Types].xml", "xl/workbook.xml", "xl/sharedStrings.xml", "xl/worksheets/",
           "xl/tables/", "xl/charts/")
+PHONETIC = re.compile(r"<rPh\b.*?</rPh>", re.S)
+ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+#: What XML 1.0 cannot hold, and text that reads as one of Excel's _xHHHH_ escapes.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
+                        "|_(?=x[0-9A-Fa-f]{4}_)")
+ROW_TAG = re.compile(rb"<row\b[^>]*?(/?)>")
+SPANS = re.compile(rb'\sspans="[^"]*"')
+
+
+def unescape_text(text: str) -> str:
+    r"""A cell's text as Excel means it: ``_x0001_`` is the character U+0001.
+
+    >>> unescape_text("a_x000B_b_x005F_x0041_")
+    'a\x0bb_x0041_'
+    """
+    return ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
+def escape_text(text: str) -> str:
+    r"""Text safe in XML, as Excel writes it: a character XML forbids becomes ``_xHHHH_``,
+    and an underscore that would start such an escape becomes ``_x005F_``.
+
+    >>> escape_text("a\x0bb_x0041_ & <c>")
+    'a_x000B_b_x005F_x0041_ &amp; &lt;c&gt;'
+    """
+    if ("_x" in text or not text.isprintable()) and NOT_IN_XML.search(text):
+        text = NOT_IN_XML.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+    return escape(text)
+
+
+def string_item(xml: str) -> str:
+    """The text of one ``<si>`` or ``<is>``: its own ``<t>``, or its runs' ``<t>`` joined;
+    phonetic readings (``<rPh>``) are not part of it.
+
+    >>> string_item('<si><t>社長と面談</t><rPh sb="0" eb="2"><t>シャチョウ</t></rPh></si>')
+    '社長と面談'
+    """
+    return unescape_text(unescape("".join(INLINE.findall(PHONETIC.sub("", xml)))))
+
+
+def string_element(si: ElementTree.Element) -> str:
+    """The text of a parsed ``<si>``: its own ``<t>``, or its runs' ``<t>`` joined; the
+    ``<t>`` of phonetic readings (``<rPh>``) are not part of it.
+
+    >>> string_element(ElementTree.fromstring(
+    ...     f'<si xmlns="{MAIN}"><t>社長と面談</t><rPh sb="0" eb="2"><t>シャチョウ</t></rPh></si>'))
+    '社長と面談'
+    """
+    texts = si.findall(f"{{{MAIN}}}t") + si.findall(f"{{{MAIN}}}r/{{{MAIN}}}t")
+    return unescape_text("".join(t.text or "" for t in texts))
+
+
+def expand_shared_formulas(xml: bytes) -> bytes:
+    """A sheet's shared formulas (``<f t="shared" ref=… si=…>`` and the cells that point
+    at them) written out as each cell's own formula, so rows can move without orphaning
+    a shared formula's other cells."""
+    if b't="shared"' not in xml:
+        return xml
+    masters: dict[str, tuple[str, str]] = {}
+
+    def cell(match: re.Match[str]) -> str:
+        whole = match.group(0)
+        formula = FORMULA.search(match.group(4) or "")
+        if formula is None or 't="shared"' not in formula.group(1):
+            return whole
+        attrs = dict(re.findall(r'\b(\w+)="([^"]*)"', formula.group(1)))
+        reference = match.group(1) + match.group(2)
+        if formula.group(2):  # the master
+            masters[attrs.get("si", "")] = (unescape(formula.group(2)), reference)
+            text = unescape(formula.group(2))
+        elif attrs.get("si", "") in masters:
+            source, origin = masters[attrs["si"]]
+            text = Translator("=" + source, origin=origin).translate_formula(reference)[1:] \
+                if xlsxinsert.REF_HINT.search(source) else source  # no A1 reference: as is
+        else:
+            return whole
+        return whole.replace(formula.group(0), f"<f>{escape(text)}</f>", 1)
+
+    return CELL.sub(cell, xml.decode("utf-8")).encode("utf-8")
 
 
 
@@ -90,6 +173,9 @@ class Package:
                                                  f"{part or '(r:id の指す先)'} がありません"
                                                  "（壊れたファイルです）")
             self.sheets[sheet.get("name")] = part
+        properties = workbook.find(f"{{{MAIN}}}workbookPr")
+        self.date1904 = properties is not None and \
+            properties.get("date1904", "0").lower() in ("1", "true")
         self.names = {}
         for defined in workbook.iter(f"{{{MAIN}}}definedName"):
             found = re.fullmatch(r"'?(.+?)'?!\$?([A-Z]+)\$?(\d+)(?::.*)?", defined.text or "")
@@ -130,6 +216,8 @@ class Package:
                 safezip.check_prolog(data, part, self.path)
             if part.endswith(".rels") or part.endswith(".xml") and part.startswith(EDITED):
                 data = safezip.canonical_xml(data, part, self.path)
+            if part in getattr(self, "sheets", {}).values():
+                data = expand_shared_formulas(data)
             self._parts[part] = data
         return self._parts[part]
 
@@ -153,16 +241,16 @@ class Package:
             self._strings = []
             if "xl/sharedStrings.xml" in self.archive.namelist():
                 root = self.xml("xl/sharedStrings.xml")
-                self._strings = ["".join(t.text or "" for t in si.iter(f"{{{MAIN}}}t"))
-                                 for si in root.iter(f"{{{MAIN}}}si")]
+                self._strings = [string_element(si) for si in root.iter(f"{{{MAIN}}}si")]
         return self._strings
 
-    def rows(self, part: str, top: int, bottom: int, left: int, right: int) -> dict[int, list]:
+    def rows(self, part: str, top: int, bottom: int, left: int, right: int,
+             cached: bool = False) -> dict[int, list]:
         """Cell values of rows ``top``..``bottom``, columns ``left``..``right``; formulas as
-        text starting with '='."""
+        :class:`Formula` (or, with ``cached``, the value the formula had when saved)."""
         out, shared = {}, {}
         xml = self.read(part)
-        if left == right:  # one column (the history's months): one pass, plain texts only
+        if left == right and not cached:  # one column (the history's months): plain texts
             column = self._column(part, top, bottom, left)
             if column is not None:
                 return column
@@ -176,7 +264,7 @@ class Package:
                     break
                 if column >= left:
                     values[column - left] = self._value(cell.group(3), cell.group(4) or "",
-                                                        shared)
+                                                        shared, cached)
             out[number] = values
         return out
 
@@ -191,11 +279,12 @@ class Package:
             row = int(number)
             if top <= row <= bottom:
                 found[row] = [self.strings[int(shared)] if kind == b' t="s"'
-                              else unescape(inline.decode("utf-8"))]
+                              else unescape_text(unescape(inline.decode("utf-8")))]
         return found if len(found) == sum(top <= r <= bottom for r in self.row_index(part)) \
             else None
 
-    def _value(self, attributes: str, body: str, shared: dict[str, str]) -> Any:
+    def _value(self, attributes: str, body: str, shared: dict[str, str],
+               cached: bool = False) -> Any:
         if "t=" not in attributes and "<f" not in body:  # a plain number, the usual cell
             value = VALUE.search(body)
             if value is None:
@@ -203,16 +292,16 @@ class Package:
             number = float(value.group(1))
             return int(number) if number.is_integer() else number
         attrs = dict(ATTR.findall(attributes))
-        formula = FORMULA.search(body) if "<f" in body else None
+        formula = FORMULA.search(body) if "<f" in body and not cached else None
         if formula:
             fattrs = dict(ATTR.findall(formula.group(1)))
             text = unescape(formula.group(2) or "")
             if "si" in fattrs:
                 text = shared.setdefault(fattrs["si"], text) if text else shared.get(fattrs["si"], "")
-            return "=" + text
+            return Formula("=" + text)
         kind = attrs.get("t", "n")
         if kind == "inlineStr":
-            return unescape("".join(INLINE.findall(body)))
+            return string_item(body)
         value = VALUE.search(body)
         if value is None:
             return None
@@ -222,7 +311,7 @@ class Package:
         if kind == "b":
             return raw == "1"
         if kind in ("str", "e"):
-            return raw
+            return unescape_text(raw)
         number = float(raw)
         return int(number) if number.is_integer() else number
 
@@ -234,6 +323,40 @@ class Package:
             if left <= column <= right:
                 styles[column - left] = dict(ATTR.findall(cell.group(3))).get("s")
         return styles
+
+
+def defined_name(xml: bytes, name: str) -> re.Match[bytes] | None:
+    """The ``<definedName>`` element ``name`` of workbook.xml (a global one)."""
+    return re.search(rb'<(?:\w+:)?definedName\b[^>]*?\bname="' + re.escape(name.encode())
+                     + rb'"[^>]*?(?:/>|>.*?</(?:\w+:)?definedName>)', xml, re.S)
+
+
+def without_defined_name(xml: bytes, name: str) -> bytes:
+    """workbook.xml without the defined name ``name`` (and without an emptied list).
+
+    >>> without_defined_name(b'<definedNames><definedName name="A">1</definedName>'
+    ...                      b'</definedNames>', "A")
+    b''
+    """
+    found = defined_name(xml, name)
+    if found is None:
+        return xml
+    xml = xml[:found.start()] + xml[found.end():]
+    return re.sub(rb"<(?:\w+:)?definedNames\s*>\s*</(?:\w+:)?definedNames>", b"", xml)
+
+
+def with_defined_name(xml: bytes, name: str, value: str) -> bytes:
+    """workbook.xml with a hidden defined name ``name`` = ``value`` (replacing one).
+
+    >>> with_defined_name(b"<workbook><sheets/></workbook>", "A", "TRUE")
+    b'<workbook><sheets/><definedNames><definedName name="A" hidden="1">TRUE</definedName></definedNames></workbook>'
+    """
+    xml = without_defined_name(xml, name)
+    element = f'<definedName name="{escape(name)}" hidden="1">{escape(value)}</definedName>'
+    if re.search(rb"<(?:\w+:)?definedNames\b", xml):
+        return re.sub(rb"(</(?:\w+:)?definedNames>)", element.encode() + rb"\1", xml, count=1)
+    return re.sub(rb"(</(?:\w+:)?sheets>|<(?:\w+:)?sheets\s*/>)",
+                  rb"\1<definedNames>" + element.encode() + b"</definedNames>", xml, count=1)
 
 
 def read_state(package: Package, names: tuple[str, ...],
@@ -262,7 +385,8 @@ def read_state(package: Package, names: tuple[str, ...],
 
 # -- writing ----------------------------------------------------------------------------------
 
-def _cell(reference: str, value: Any, style: str | None) -> str:
+def _cell(reference: str, value: Any, style: str | None, date1904: bool = False) -> str:
+    """One cell's XML: a value, a :class:`Formula`, or text (always as text)."""
     s = f' s="{style}"' if style is not None else ""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return f'<c r="{reference}"{s}/>' if style is not None else ""
@@ -271,11 +395,37 @@ def _cell(reference: str, value: Any, style: str | None) -> str:
     if isinstance(value, (int, float)):
         return f'<c r="{reference}"{s}><v>{value!r}</v></c>'
     if isinstance(value, dt.datetime):
-        return f'<c r="{reference}"{s}><v>{to_serial(value):g}</v></c>'
+        return f'<c r="{reference}"{s}><v>{to_serial(value, date1904):.10g}</v></c>'
     if isinstance(value, str) and value.startswith("=") and not isinstance(value, Text):
-        return f'<c r="{reference}"{s}><f>{escape(value[1:])}</f></c>'
+        return f'<c r="{reference}"{s}><f>{escape_text(value[1:])}</f></c>'
     return (f'<c r="{reference}"{s} t="inlineStr"><is><t xml:space="preserve">'
-            f'{escape(str(value))}</t></is></c>')
+            f'{escape_text(str(value))}</t></is></c>')
+
+
+CELL_STYLE = re.compile(rb'<c r="([A-Z]+)\d+"(?: s="(\d+)")?')
+
+
+@lru_cache(maxsize=None)
+def _column_of(letters: bytes) -> int:
+    return column_index_from_string(letters.decode())
+
+
+def _cell_styles(row: bytes) -> dict[int, str | None]:
+    """The style of each cell of a row's XML, by column.
+
+    >>> _cell_styles(b'<row r="9"><c r="A9" s="4"><v>1</v></c><c t="s" r="B9"/></row>')
+    {1: '4', 2: None}
+    """
+    found = CELL_STYLE.findall(row)
+    if len(found) == row.count(b"<c "):  # as kaishu and Excel write cells: r, then s
+        return {_column_of(c): s.decode() if s else None for c, s in found}
+    out = {}
+    for cell in re.finditer(rb"<c\b([^>]*)", row):
+        attrs = dict(re.findall(rb'\b(r|s)="([^"]*)"', cell.group(1)))
+        if b"r" in attrs:
+            out[_column_of(attrs[b"r"].rstrip(b"0123456789"))] = \
+                attrs[b"s"].decode() if b"s" in attrs else None
+    return out
 
 
 def _beyond(row: bytes, values: dict[int, Any], styles: dict[int, Any]) -> bool:
@@ -286,18 +436,45 @@ def _beyond(row: bytes, values: dict[int, Any], styles: dict[int, Any]) -> bool:
 
 
 def _renumber(row: bytes, number: int) -> bytes:
-    """The row's XML moved to row ``number`` (its r="7" and its cells' r="A7")."""
+    """The row's XML moved to row ``number`` (its r="7" and its cells' r="A7"); formulas
+    in it move with it, as when rows are cut and pasted."""
     pieces = row.split(b' r="')
     new = str(number).encode()
     out = [pieces[0]]
+    old = None
     for piece in pieces[1:]:
         end = piece.index(b'"')
+        if old is None:
+            old = int(piece[:end])
         out.append(piece[:end].rstrip(b"0123456789") + new + piece[end:])
-    return b' r="'.join(out)
+    moved = b' r="'.join(out)
+    if b"<f" in moved and old is not None and old != number:
+        def shift(match: re.Match[str]) -> str:
+            text = unescape(match.group(2))
+            moved_text = Translator("=" + text, origin=f"A{old}").translate_formula(
+                f"A{number}")[1:]
+            return f"<f{match.group(1)}>{escape(moved_text)}</f>"
+        moved = re.sub(r"<f\b([^>]*)>(.*?)</f>", shift, moved.decode("utf-8"),
+                       flags=re.S).encode("utf-8")
+    return moved
 
 
-def _row_xml(number: int, cells: list[str]) -> bytes:
-    return f'<row r="{number}">{"".join(cells)}</row>'.encode("utf-8")
+def _row_xml(number: int, cells: list[str], old: bytes = b"",
+             columns: tuple[int, int] | None = None) -> bytes:
+    """A row of ``cells``; an existing row keeps its attributes (height, hidden, outline
+    level, …), its ``spans`` widened to ``columns`` (first, last) if they reach further."""
+    tag = ROW_TAG.match(old) if old else None
+    if tag is None:
+        return f'<row r="{number}">{"".join(cells)}</row>'.encode("utf-8")
+    opening = re.sub(rb'\br="\d+"', f'r="{number}"'.encode(),
+                     tag.group(0).rstrip(b"/>").rstrip() + b">", 1)
+    spans = re.search(rb'\sspans="(\d+):(\d+)"', opening)
+    if spans and columns:
+        low, high = min(int(spans.group(1)), columns[0]), max(int(spans.group(2)), columns[1])
+        opening = SPANS.sub(f' spans="{low}:{high}"'.encode(), opening)
+    elif columns:
+        opening = SPANS.sub(b"", opening)
+    return opening + "".join(cells).encode("utf-8") + b"</row>"
 
 
 def _stretch(ref: str, resize: Resize, old_last: int) -> str:
@@ -309,12 +486,128 @@ def _stretch(ref: str, resize: Resize, old_last: int) -> str:
 
 
 def _sqrefs(xml: bytes, resize: Resize, old_last: int) -> bytes:
+    """Ranges of conditional formats and validations over the table's column stretched
+    with it: ``sqref`` attributes, and the ``<xm:sqref>`` of newer (x14) ones in extLst."""
     def stretch(match: re.Match[bytes]) -> bytes:
         refs = " ".join(_stretch(r, resize, old_last)
                         for r in match.group(2).decode().split())
-        return match.group(1) + refs.encode() + b'"'
+        return match.group(1) + refs.encode() + match.group(3)
 
-    return re.sub(rb'(\bsqref=")([^"]*)"', stretch, xml)
+    xml = re.sub(rb'(\bsqref=")([^"]*)(")', stretch, xml)
+    return re.sub(rb"(<(?:\w+:)?sqref>)([^<]*)(</(?:\w+:)?sqref>)", stretch, xml)
+
+
+class GrowthRefused(KaishuError):
+    """A table cannot grow: the rows below it hold the user's cells and cannot be moved."""
+
+
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _in_the_way(package: Package, resize: Resize, old_last: int) -> list[str]:
+    """The user's cells (values, formulas, merged ranges) in the rows a growing table
+    needs, within its columns."""
+    if resize.last_row <= old_last:
+        return []
+    part = package.sheets[resize.sheet]
+    left, right = resize.first_column, resize.first_column + resize.columns - 1
+    found = []
+    for number, values in sorted(package.rows(part, old_last + 1, resize.last_row, left,
+                                              right).items()):
+        found += [f"{get_column_letter(left + j)}{number}" for j, v in enumerate(values)
+                  if v not in (None, "")]
+    xml = package.read(part)
+    after = xml[xml.rfind(b"</sheetData>"):]  # merged ranges follow the cells
+    for ref in re.findall(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"', after):
+        a, top, b, bottom = xlsxinsert.column_span(ref.decode())
+        if a <= right and b >= left and top <= resize.last_row and bottom > old_last:
+            found.append(ref.decode())
+    return found
+
+
+def _blockers(package: Package, sheet: str) -> list[str]:
+    """What refers to the sheet's cells and is outside the list of things that move."""
+    found = []
+    for name in package.archive.namelist():
+        if name.startswith("xl/pivotCache/pivotCacheDefinition") and name.endswith(".xml"):
+            source = re.search(rb"<(?:\w+:)?worksheetSource\b[^>]*>", package.read(name))
+            if source is None or b"name=" in source.group(0) or \
+                    f'sheet="{escape(sheet)}"'.encode() in source.group(0):
+                found.append(f"the pivot table cache {posixpath.basename(name)}")
+        if name.startswith("xl/externalLinks/") and name.endswith(".xml"):
+            rels = f"xl/externalLinks/_rels/{posixpath.basename(name)}.rels"
+            targets = re.findall(rb'Target="([^"]*)"', package.read(rels)) \
+                if rels in package.archive.namelist() else []
+            if any(unquote(t.decode()).replace("\\", "/").rsplit("/", 1)[-1] ==
+                   package.path.name for t in targets):  # the workbook linked to itself
+                found.append(f"the external link {posixpath.basename(name)}")
+    return found
+
+
+def insert_rows(package: Package, insertion: xlsxinsert.Insertion) -> None:
+    """Insert rows in every part of the package that refers to the sheet's cells (see
+    :mod:`kaishu.xlsxinsert`), in place of the parts read so far."""
+    part = package.sheets[insertion.sheet]
+    own = _rels(package.archive, part).values()
+    mentions = {escape(insertion.sheet).encode(),
+                escape(insertion.sheet.replace("'", "''")).encode()}
+
+    def mentioned(xml: bytes) -> bool:  # a reference from elsewhere names the sheet
+        return any(m in xml for m in mentions)
+
+    for sheet, other in package.sheets.items():
+        xml = package.read(other)
+        if other == part or mentioned(xml):
+            package._parts[other] = xlsxinsert.shift_sheet(xml, sheet, insertion)
+            package._rows.pop(other, None)
+    package._parts["xl/workbook.xml"] = xlsxinsert.shift_defined_names(
+        package.read("xl/workbook.xml"), insertion)
+    for target in own:
+        if target not in package.archive.namelist():
+            continue
+        if "/tables/" in target:
+            package._parts[target] = xlsxinsert.shift_table(package.read(target), insertion)
+        elif target.endswith(".vml"):
+            package._parts[target] = xlsxinsert.shift_vml(package.read(target), insertion)
+        elif "comments" in posixpath.basename(target).lower():
+            package._parts[target] = xlsxinsert.shift_comments(package.read(target), insertion)
+        elif "/drawings/drawing" in target:
+            package._parts[target] = xlsxinsert.shift_drawing(package.read(target), insertion)
+    for name in package.archive.namelist():
+        if name.startswith("xl/charts/chart") and name.endswith(".xml") and \
+                mentioned(package.read(name)):
+            package._parts[name] = xlsxinsert.shift_chart(package.read(name), insertion)
+
+
+def make_room(package: Package, plan: Plan, states: dict[str, TableState]) -> None:
+    """Rows inserted below each table that must grow into the user's cells, or
+    :class:`GrowthRefused` naming them (nothing is written then)."""
+    for resize in plan.resizes:
+        state = states[resize.table]
+        old_last = state.header_row + max(len(state.rows), 1)
+        cells = _in_the_way(package, resize, old_last)
+        if not cells:
+            continue
+        where = f"{resize.sheet}!" + ", ".join(cells[:5]) + (" …" if len(cells) > 5 else "")
+        blockers = _blockers(package, resize.sheet)
+        if blockers:
+            raise GrowthRefused(
+                f"{where}: 表 {resize.table} は {resize.last_row} 行目まで広がりますが、その"
+                f"セルを移せません ({', '.join(blockers)} がこのシートを参照しています)。"
+                f"それらのセルを {resize.last_row + 1} 行目より下へ移してから、もう一度更新して"
+                f"ください (the table {resize.table} must grow to row {resize.last_row}: move "
+                f"those cells below row {resize.last_row} and refresh again)")
+        try:
+            insert_rows(package, xlsxinsert.Insertion(
+                resize.sheet, old_last + 1, resize.last_row - old_last,
+                (state.header_row + 1, old_last)))
+        except xlsxinsert.Blocked as blocked:
+            raise GrowthRefused(
+                f"{where}: 表 {resize.table} は {resize.last_row} 行目まで広がりますが、"
+                f"行を挿入できません ({blocked})。それらのセルを {resize.last_row + 1} 行目より"
+                f"下へ移してから、もう一度更新してください (move those cells below row "
+                f"{resize.last_row} and refresh again)") from None
 
 
 FORMULA_TEXT = re.compile(rb"(<(f|calculatedColumnFormula|definedName)\b[^>]*(?<!/)>)"
@@ -375,6 +668,7 @@ def _apply_renames(package: Package, plan: Plan, changed: dict) -> None:
 def apply_plan(package: Package, plan: Plan,
                states: dict[str, TableState]) -> dict[str, bytes | list[bytes]]:
     """The new content of each part the plan changes (a sheet as a list of pieces)."""
+    make_room(package, plan, states)
     changed: dict[str, bytes] = {}
     by_sheet: dict[str, dict[int, dict[int, Any]]] = {}
     for write in plan.writes:
@@ -409,14 +703,15 @@ def apply_plan(package: Package, plan: Plan,
         regions = {r for resize in resizes.get(sheet, []) for r in
                    range(resize.header_row + 1, resize.last_row + 1)}
         moves = carried.get(sheet, {})
+        kept_styles = {r for resize in resizes.get(sheet, []) for r in
+                       range(resize.header_row + 1, min(resize.last_row, states[
+                           resize.table].header_row + len(states[resize.table].rows)) + 1)}
         headers = {resize.header_row for resize in resizes.get(sheet, [])}  # keep their style
         beyond = {r for resize in resizes.get(sheet, []) for r in
                   range(resize.last_row + 1, states[resize.table].header_row
                         + len(states[resize.table].rows) + 1)}
         out = []
         for number in sorted(set(existing) | set(rows) | set(moves)):
-            if number in beyond:  # rows a shrinking table no longer has
-                continue
             if number in moves:  # carried over; renumbered only if it moves
                 source = moves[number]
                 out.append(package.row(part, source) if source == number
@@ -428,17 +723,24 @@ def apply_plan(package: Package, plan: Plan,
                 continue
             values = rows[number]
             old = {}
-            if number in existing and _beyond(package.row(part, number), values, styles):
+            previous = package.row(part, number) if number in existing else b""
+            own = _cell_styles(previous) if previous and number in kept_styles else {}
+            if previous and (number in beyond or _beyond(previous, values, styles)):
                 old = {column_index_from_string(c.group(1)): c for c in
-                       CELL.finditer(package.row(part, number).decode("utf-8"))}
+                       CELL.finditer(previous.decode("utf-8"))}
             cells = [(column, c.group(0)) for column, c in old.items() if column not in values]
             for column, value in values.items():
-                # table columns take the style of the table's first row; other cells keep theirs
-                style = styles[column] if column in styles and number not in headers else \
+                # a row the table had keeps its cells' formats; new rows take those of the
+                # table's first row; headers, other cells, and cells a shrinking table leaves
+                # keep theirs
+                style = own[column] if column in own else \
+                    styles[column] if column in styles and number not in beyond and \
+                    number not in headers else \
                     dict(ATTR.findall(old[column].group(3))).get("s") if column in old else None
                 cells.append((column, _cell(f"{get_column_letter(column)}{number}", value,
-                                            style)))
-            out.append(_row_xml(number, [c for _, c in sorted(cells)]))
+                                            style, package.date1904)))
+            out.append(_row_xml(number, [c for _, c in sorted(cells)], previous,
+                                (min(values), max(values))))
         for resize in resizes.get(sheet, []):
             old_last = states[resize.table].header_row + max(len(states[resize.table].rows), 1)
             head, tail = _sqrefs(head, resize, old_last), _sqrefs(tail, resize, old_last)

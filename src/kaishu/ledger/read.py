@@ -22,6 +22,11 @@ from .schema import BALANCES, CUSTOMERS, INVOICES, NOTE_METHODS, PARTS, RECEIPTS
 #: Tried in order; UTF-8 is strict enough that text decoding as UTF-8 is UTF-8.
 ENCODINGS = ("utf-8-sig", "cp932")
 MAX_REPORTED = 200
+#: Characters XML 1.0 cannot hold (control characters other than tab, line feed and carriage
+#: return, lone surrogates, U+FFFE/U+FFFF): a workbook cell can never be written with them.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: The most characters an Excel cell holds.
+CELL_LIMIT = 32_767
 
 
 @dataclass(frozen=True)
@@ -169,8 +174,29 @@ def _distinct(column: pd.Series, parser) -> tuple[pd.Series, pd.Series, pd.Serie
     return spread(text), spread(values), spread(bad)
 
 
+def _check_cell_text(frame: pd.DataFrame, headers: list[str], file: str,
+                     problems: list[Problem]) -> None:
+    """Values no workbook cell can hold: a character XML forbids, or more than 32,767
+    characters."""
+    for header in headers:
+        text = frame[header].astype(str)
+        forbidden = text.str.contains(NOT_IN_XML)
+        long = text.str.len() > CELL_LIMIT
+        for row in frame.index[forbidden.to_numpy(dtype=bool)]:
+            problems.append(Problem(file, int(row), header, frame.at[row, header],
+                                    "text without control characters (a workbook cell "
+                                    "cannot hold them)"))
+        for row in frame.index[(long & ~forbidden).to_numpy(dtype=bool)]:
+            problems.append(Problem(file, int(row), header,
+                                    frame.at[row, header][:40] + "…",
+                                    f"at most {CELL_LIMIT:,} characters (an Excel cell's "
+                                    f"limit; it has {len(frame.at[row, header]):,})"))
+
+
 def _part(part: Part, frame: pd.DataFrame, file: str, problems: list[Problem]) -> pd.DataFrame:
     mapped = _columns(part, frame, file, problems)
+    _check_cell_text(frame, [mapped[c.name] for c in part.columns if c.name in mapped],
+                     file, problems)
     parsed = {column.name: _distinct(frame[mapped[column.name]], parse.PARSERS[column.kind])
               for column in part.columns if column.name in mapped}
     filled = pd.DataFrame({name: text != "" for name, (text, _, _) in parsed.items()},

@@ -129,9 +129,13 @@ MONTHLY = Table(contract.COLLECTION, (
 ))
 
 
+#: The rows of this salesperson, matched exactly: SUMIFS/COUNTIFS would read a name such as
+#: 高* or <佐藤 as a pattern or an operator.
+_MINE = "--EXACT({Collection:salesperson},{@salesperson})"
+
+
 def _by_salesperson(key: str) -> str:
-    return (f'=IF({{@salesperson}}="","",SUMIFS({{Collection:{key}}},'
-            f'{{Collection:salesperson}},{{@salesperson}}))')
+    return (f'=IF({{@salesperson}}="","",SUMPRODUCT({_MINE},{{Collection:{key}}}))')
 
 
 SALESPEOPLE = Table(contract.BY_SALESPERSON, (
@@ -145,8 +149,8 @@ SALESPEOPLE = Table(contract.BY_SALESPERSON, (
             '=IF(N({@scheduled})<=0,"",{@on_schedule}/{@scheduled})', RATIO),
     formula("overdue", L("延滞合計", "Overdue"), _by_salesperson("overdue")),
     formula("over_limit", L("限度超過先数", "Customers over limit"),
-            '=IF({@salesperson}="","",COUNTIFS({Collection:salesperson},{@salesperson},'
-            '{Collection:utilisation},">"&OverLimit))', COUNT),
+            '=IF({@salesperson}="","",SUMPRODUCT(' + _MINE + ',--ISNUMBER('
+            '{Collection:utilisation}),--({Collection:utilisation}>OverLimit)))', COUNT),
     formula("collection_sales", L("回収基準売上", "Collection-based sales"),
             _by_salesperson("collection_sales")),
 ), ({"salesperson": "佐藤"}, {"salesperson": "鈴木"}, {"salesperson": "高橋"}), highlights=(

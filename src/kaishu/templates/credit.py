@@ -158,7 +158,7 @@ COMPOSITE = Table("CL_Composite", (
            validation=Validation("decimal", 0.0001, 36)),
     Column("ratio_index", L("比率指数値", "Ratio index"), "formula",
            '=IF({@code}="","",IFERROR(INDEX({CL_Ratios:ratio_index},'
-           'MATCH({@code},{CL_Ratios:code},0)),""))', INDEX, 11),
+           'MATCH(TRUE,INDEX(EXACT({CL_Ratios:code},{@code}),0),0)),""))', INDEX, 11),
     Column("management", L("経営者評価値", "Management score"), format=INDEX,
            validation=GRADE),
     Column("other", L("その他評価値", "Other score"), format=INDEX, validation=GRADE),
@@ -231,7 +231,8 @@ HEADROOM_CHECK = (
 
 
 def _lookup(table: str, key: str) -> str:
-    found = f"INDEX({{{table}:{key}}},MATCH({{@code}},{{{table}:code}},0))"
+    # matched exactly: MATCH(…,0) would read * ? ~ in a code as wildcards
+    found = f"INDEX({{{table}:{key}}},MATCH(TRUE,INDEX(EXACT({{{table}:code}},{{@code}}),0),0))"
     return f'=IF({{@code}}="","",IFERROR(IF({found}="","",{found}),""))'
 
 
