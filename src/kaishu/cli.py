@@ -140,6 +140,39 @@ def refresh(workbook: Path, ledger: Path | None, month: str | None, limits: Path
     click.echo(f"wrote {workbook}")
 
 
+@main.command(name="match")
+@click.option("--ledger", required=True, type=click.Path(exists=True, path_type=Path),
+              help="The ledger folder: receipts_bank.csv (and payers.csv) are written there.")
+@click.option("--bank", "statements", required=True, multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A bank statement: 全銀 振込入金通知 / 入出金取引明細 file, or a CSV download. "
+                   "Give --bank once per file; the same deposit in several files counts once.")
+@click.argument("more", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A collection-check workbook: its 入金消込 sheet is written, and the codes "
+                   "typed in 得意先コード(手入力) are learned first.")
+@click.option("--date-column", metavar="NAME", help="CSV: the date column, if not found by "
+              "its usual name (日付/取引日/勘定日).")
+@click.option("--amount-column", metavar="NAME", help="CSV: the deposit column, if not found "
+              "by its usual name (入金額/お預り金額/入金金額).")
+@click.option("--payer-column", metavar="NAME", help="CSV: the payer column, if not found by "
+              "its usual name (振込依頼人名/摘要/お取引内容/内容).")
+def match_command(ledger: Path, statements: tuple[Path, ...], more: tuple[Path, ...],
+                  workbook: Path | None, date_column: str | None, amount_column: str | None,
+                  payer_column: str | None) -> None:
+    """Match bank deposits to customers and invoices (入金消込) and write receipts_bank.csv.
+
+    kaishu match --ledger DIR --bank FILE [FILE ...] [--workbook BOOK]"""
+    from .bank.run import run_match, summary as match_summary
+
+    result = run_match(ledger, [*statements, *more], workbook, date_column, amount_column,
+                       payer_column)
+    click.echo(match_summary(result))
+    click.echo(f"wrote {result.receipts_file} ({result.receipt_rows} rows)")
+    if result.workbook:
+        click.echo(f"wrote {result.workbook} (入金消込)")
+
+
 def _month(value: str | None) -> str | None:
     """``YYYY-MM``, checked."""
     if value is None:
@@ -193,3 +226,7 @@ def summary(month) -> str:
 def run() -> None:
     """The ``kaishu`` command."""
     main()
+
+
+if __name__ == "__main__":
+    run()
