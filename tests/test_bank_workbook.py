@@ -43,6 +43,7 @@ def test_sheet_written_and_a_typed_code_learned(ledger, tmp_path, recalculate): 
         (300_000, "要確認")]
     parent = next(r for r in rows if r["金額"] == 50_000)
     assert parent["振込依頼人名"] == "ﾋｶﾘﾎｰﾙﾃﾞｨﾝｸﾞｽ" and parent["正規化名"] == "ヒカリホールデイングス"
+    assert parent["得意先コード"] is None and parent["請求番号"] is None and parent["手数料"] is None
     (done,) = recalculate(book)
     # 仮受金 = 未消込 + 候補あり: 50,000 + 80,000 + 12,345
     assert done[SHEET]["B3"].value == 142_345

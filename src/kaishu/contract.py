@@ -100,7 +100,7 @@ RATE_TARGET = "RateTarget"      # 回収率の目標
 SITE_INCREASE = "SiteIncrease"  # サイト長期化 (日)
 #: The settings a refresh reads (the others are read by the sheet's formulas).
 REFRESH_SETTINGS = (TARGET_MONTH, BASE_DATE, LEDGER_FOLDER, FEE_TOLERANCE, NOTE_LOOKBACK,
-                    AGING_EDGES)
+                    AGING_EDGES, BANK_FOLDER)
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ import pandas as pd
 from .. import contract, xlsxpatch
 from ..contract import Settings
 from ..errors import KaishuError
-from ..ledger import read_ledger
+from ..ledger import Ledger, read_ledger
 from ..ledger.read import LedgerError, Problem, decode
-from ..plan import TABLES, Plan, _add, _keys, plan_table
+from ..plan import TABLES, Plan, TableState, _add, _keys, plan_table
 from ..serials import from_serial
 from ..xlsxfiles import save_atomically
 from . import files
@@ -99,13 +99,24 @@ def _workbook_lines(state, customers: set[str], sheet: str):
     return taught, pending, problems
 
 
-def run_match(ledger: str | os.PathLike[str], statements: list[str | os.PathLike[str]],
-              workbook: str | os.PathLike[str] | None = None, date_column: str | None = None,
-              amount_column: str | None = None, payer_column: str | None = None,
-              settings: Settings | None = None) -> MatchRun:
-    """Match the deposits of ``statements`` to the customers and invoices of the ledger
-    folder ``ledger``; write ``receipts_bank.csv`` there (and ``payers.csv`` when codes
-    were typed in the workbook), and with ``workbook`` its 入金消込 sheet."""
+@dataclass
+class Prepared:
+    """Everything a run decided, before anything is written."""
+
+    folder: Path
+    ledger: Ledger
+    lines: pd.DataFrame
+    matched: Matched
+    payers: pd.DataFrame
+    learned: int
+
+
+def prepare(ledger: str | os.PathLike[str], statements: list[str | os.PathLike[str]],
+            state: TableState | None = None, date_column: str | None = None,
+            amount_column: str | None = None, payer_column: str | None = None,
+            settings: Settings | None = None) -> Prepared:
+    """Read and check the ledger, the statements, the payers list and (``state``, the
+    入金消込 table as the workbook holds it) the codes typed there; decide every line."""
     folder = Path(ledger)
     if is_journal(folder):
         raise MatchError(f"{folder.name}: a journal ledger (仕訳帳) holds its own receipts — "
@@ -116,8 +127,61 @@ def run_match(ledger: str | os.PathLike[str], statements: list[str | os.PathLike
     book = read_ledger(folder)
     lines = read_statements(list(statements), date_column, amount_column, payer_column)
     customers = set(book.customers["customer_id"].astype(str))
-    package = state = None
     taught: list[tuple[str, str]] = []
+    if state is not None:
+        taught, pending, problems = _workbook_lines(state, customers, state.sheet)
+        if problems:
+            raise LedgerError(problems)
+        read = set(lines["line_id"])
+        earlier = [p for p in pending if p["line_id"] not in read]
+        if earlier:
+            extra = frame(earlier).assign(
+                name=[p["name"] for p in earlier], line_id=[p["line_id"] for p in earlier])
+            lines = pd.concat([lines, extra], ignore_index=True)
+    payers, learned = files.learn(files.read_payers(folder, customers), taught)
+    matched = match(lines, book, payers, settings or Settings())
+    return Prepared(folder, book, lines, matched, payers, learned)
+
+
+def matched_ledger(prepared: Prepared) -> Ledger:
+    """The ledger as :func:`read_ledger` will read it once receipts_bank.csv is written
+    (the lines read replaced by what this run decided), without writing anything."""
+    book = prepared.ledger
+    receipts = book.receipts
+    if "line_id" in receipts:
+        receipts = receipts[~receipts["line_id"].isin(set(prepared.lines["line_id"]))]
+    new = prepared.matched.receipts
+    words = {"振込": "transfer", "手数料": "fee"}
+    start = int(receipts["row"].max()) + 1 if len(receipts) else 2
+    new = pd.DataFrame({
+        "receipt_date": pd.to_datetime(new["receipt_date"]),
+        "customer_id": new["customer_id"].astype("string"),
+        "amount": new["amount"].astype(float), "method": new["method"].map(words),
+        "maturity_date": pd.NaT,
+        "invoice_id": new["invoice_id"].where(new["invoice_id"] != "", None).astype("string"),
+        "line_id": new["line_id"].astype("string"), "row": range(start, start + len(new))})
+    receipts = pd.concat([receipts, new], ignore_index=True) if len(receipts) else new
+    return Ledger(book.customers, book.invoices, receipts, book.balances, book.sources)
+
+
+def write_files(prepared: Prepared) -> int:
+    """receipts_bank.csv (and payers.csv when something was learned); returns the rows of
+    receipts_bank.csv."""
+    rows = files.write_receipts(prepared.folder, prepared.matched.receipts,
+                                set(prepared.lines["line_id"]))
+    if prepared.learned:
+        files.write_payers(prepared.folder, prepared.payers)
+    return rows
+
+
+def run_match(ledger: str | os.PathLike[str], statements: list[str | os.PathLike[str]],
+              workbook: str | os.PathLike[str] | None = None, date_column: str | None = None,
+              amount_column: str | None = None, payer_column: str | None = None,
+              settings: Settings | None = None) -> MatchRun:
+    """Match the deposits of ``statements`` to the customers and invoices of the ledger
+    folder ``ledger``; write ``receipts_bank.csv`` there (and ``payers.csv`` when codes
+    were typed in the workbook), and with ``workbook`` its 入金消込 sheet."""
+    package = state = None
     if workbook is not None:
         package = xlsxpatch.Package(Path(workbook))
         states = xlsxpatch.read_state(package, (contract.BANK_MATCH,))
@@ -125,35 +189,40 @@ def run_match(ledger: str | os.PathLike[str], statements: list[str | os.PathLike
             raise MatchError(f"{Path(workbook).name}: no 入金消込 sheet (table "
                              f"{contract.BANK_MATCH}); use xlsx_templates/collection_check.xlsx")
         state = states[contract.BANK_MATCH]
-        taught, pending, problems = _workbook_lines(state, customers, state.sheet)
-        if problems:
-            raise LedgerError(problems)
-        earlier = [p for p in pending if p["line_id"] not in set(lines["line_id"])]
-        if earlier:
-            extra = frame(earlier).assign(
-                name=[p["name"] for p in earlier], line_id=[p["line_id"] for p in earlier])
-            lines = pd.concat([lines, extra], ignore_index=True)
         if settings is None:
             settings = _settings(package)
-    payers, learned = files.learn(files.read_payers(folder, customers), taught)
-    matched = match(lines, book, payers, settings or Settings())
-    # everything is read and decided: now write
-    rows = files.write_receipts(folder, matched.receipts, set(lines["line_id"]))
-    if learned:
-        files.write_payers(folder, payers)
-    if package is not None:
+    prepared = prepare(ledger, statements, state, date_column, amount_column, payer_column,
+                       settings)
+    if package is not None:  # planned before anything is written
         plan = Plan()
-        _add(plan, plan_table(state, sheet_records(matched.lines), contract.BANK_MATCH_KEY))
+        _add(plan, plan_table(state, sheet_records(prepared.matched.lines),
+                              contract.BANK_MATCH_KEY))
         changed = xlsxpatch.apply_plan(package, plan, {contract.BANK_MATCH: state})
+    rows = write_files(prepared)
+    if package is not None:
         save_atomically(Path(workbook), lambda target: xlsxpatch.save(package, changed, target))
-    return MatchRun(matched, learned, rows, folder / files.RECEIPTS_FILE,
-                    Path(workbook) if workbook else None)
+    return MatchRun(prepared.matched, prepared.learned, rows,
+                    prepared.folder / files.RECEIPTS_FILE, Path(workbook) if workbook else None)
+
+
+def statement_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """The statements in a folder (入出金明細の場所): every file but hidden and lock files."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise MatchError(f"入出金明細の場所 {folder} is not a folder")
+    found = sorted(p for p in folder.iterdir() if p.is_file()
+                   and not p.name.startswith((".", "~$")))
+    if not found:
+        raise MatchError(f"入出金明細の場所 {folder} holds no statement file")
+    return found
 
 
 def sheet_records(lines: pd.DataFrame) -> pd.DataFrame:
     """The 入金消込 sheet's rows: by date, then as the statements listed them."""
     out = lines.sort_values("date", kind="stable").reset_index(drop=True)
-    out["date"] = pd.to_datetime(out["date"])
+    date = pd.to_datetime(out["date"])
+    out = out.astype(object).where(out.notna(), None)  # no pd.NA reaches a cell
+    out["date"] = date
     return out
 
 
