@@ -151,3 +151,28 @@ def test_wareki_years():
     assert wareki("070910", dt.date(2025, 9, 12)) == dt.date(2025, 9, 10)
     # 平成31年 in a file made in 令和元年: 令和31年 would lie decades after it
     assert wareki("310430", dt.date(2019, 5, 7)) == dt.date(2019, 4, 30)
+
+
+def test_a_cancellation_in_a_later_file_cancels_by_identity(tmp_path):
+    fields = dict(データ区分=2, 照会番号=5, 勘定日="070910", 起算日="070910", 金額=10000,
+                  振込依頼人名="ﾋｶﾘﾃﾞﾝｷ")
+    (tmp_path / "day1.txt").write_bytes(notice(record(NOTICE_DATA, **fields)))
+    (tmp_path / "day2.txt").write_bytes(notice(record(NOTICE_DATA, **fields, 取消区分=1)))
+    first = read_statements([tmp_path / "day1.txt"])
+    later = read_statements([tmp_path / "day2.txt"])
+    assert later["line_id"].tolist() == first["line_id"].tolist()
+    assert later["cancelled"].tolist() == [True]
+
+
+def test_a_notice_and_a_csv_download_of_the_same_deposit_count_once(tmp_path):
+    (tmp_path / "n.txt").write_bytes(notice(
+        record(NOTICE_DATA, データ区分=2, 照会番号=1, 勘定日="070910", 起算日="070910",
+               金額=1234340, 振込依頼人名="ｶ)ｱｵﾊﾞｼﾖｳｼﾞ")))
+    (tmp_path / "d.csv").write_text("日付,入金額,摘要\n2025/09/10,\"1,234,340\",振込 ｶ)ｱｵﾊﾞｼﾖｳｼﾞ\n"
+                                    "2025/09/10,\"1,234,340\",振込 ｶ)ｱｵﾊﾞｼﾖｳｼﾞ\n",
+                                    encoding="cp932")
+    lines = read_statements([tmp_path / "n.txt", tmp_path / "d.csv"])
+    # the download shows the same deposit twice: the second is another deposit
+    assert lines["line_id"].tolist() == ["2025-09-10/1234340/アオバシヨウジ/1",
+                                         "2025-09-10/1234340/アオバシヨウジ/2"]
+    assert lines["file"].tolist() == ["n.txt", "d.csv"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -23,6 +24,7 @@ from .xlsxfiles import differences
 SAMPLES = Path("samples")
 TEMPLATES = Path("xlsx_templates")
 SAMPLE_LEDGER = SAMPLES / "ledger_utf8"
+SAMPLE_BANK = SAMPLES / "bank"
 SAMPLE_MONTH = "2025-09"
 
 
@@ -74,8 +76,18 @@ def demo(out: Path) -> None:
     if ledger is None:
         raise click.ClickException(f"no sample ledger at {SAMPLE_LEDGER}: run kaishu demo "
                                    "from the repository root")
-    click.echo(f"refreshing {workbook} for {SAMPLE_MONTH} from {ledger} ...", err=True)
-    click.echo(summary(refresh_workbook(workbook, ledger, SAMPLE_MONTH)))
+    from .bank.run import run_match, statement_files
+
+    matched = out / "ledger"  # the sample ledger, its transfers matched from the bank
+    shutil.copytree(ledger, matched, dirs_exist_ok=True)
+    (matched / "receipts_bank.csv").unlink(missing_ok=True)
+    statements = statement_files(SAMPLE_BANK)
+    click.echo(f"matching {', '.join(p.name for p in statements)} (入金消込) ...", err=True)
+    result = run_match(matched, statements, workbook)
+    click.echo("入金消込: " + ", ".join(f"{status} {count}" for status, count in
+                                         result.matched.counts().items()))
+    click.echo(f"refreshing {workbook} for {SAMPLE_MONTH} from {matched} ...", err=True)
+    click.echo(summary(refresh_workbook(workbook, matched, SAMPLE_MONTH)))
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"open {workbook.resolve()} to see the month")
@@ -115,11 +127,27 @@ def build_templates(folder: Path, lang: str, sample: Path | None,
     six months up to ``month`` (so its history has something to show)."""
     paths = write_templates(folder, lang)
     if sample is not None and sample.is_dir():
-        for path in paths:
-            if path.name.startswith("collection_check") and path.suffix != ".py":
-                for earlier in pd.period_range(end=month, periods=6, freq="M"):
-                    refresh_workbook(path, sample, str(earlier))
+        with tempfile.TemporaryDirectory(prefix="kaishu-sample-") as work:
+            sample = matched_sample(sample, Path(work) / "ledger")
+            for path in paths:
+                if path.name.startswith("collection_check") and path.suffix != ".py":
+                    for earlier in pd.period_range(end=month, periods=6, freq="M"):
+                        refresh_workbook(path, sample, str(earlier))
     return paths
+
+
+def matched_sample(ledger: Path, into: Path) -> Path:
+    """The sample ledger with the bank statements beside it (../bank) matched into its
+    receipts_bank.csv, in a copy at ``into`` (the ledger as it is when there are none)."""
+    bank = ledger.parent / "bank"
+    if not bank.is_dir():
+        return ledger
+    from .bank.run import run_match, statement_files
+
+    shutil.copytree(ledger, into)
+    (into / "receipts_bank.csv").unlink(missing_ok=True)
+    run_match(into, statement_files(bank))
+    return into
 
 
 @main.command()

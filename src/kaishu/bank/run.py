@@ -135,7 +135,7 @@ def prepare(ledger: str | os.PathLike[str], statements: list[str | os.PathLike[s
         read = set(lines["line_id"])
         earlier = [p for p in pending if p["line_id"] not in read]
         if earlier:
-            extra = frame(earlier).assign(
+            extra = frame(earlier).drop(columns="reversal").assign(
                 name=[p["name"] for p in earlier], line_id=[p["line_id"] for p in earlier])
             lines = pd.concat([lines, extra], ignore_index=True)
     payers, learned = files.learn(files.read_payers(folder, customers), taught)

@@ -17,7 +17,7 @@ from .names import normalise, payer_code, split_code
 MAX_REPORTED = 200
 #: The columns of a statement frame.
 COLUMNS = ("file", "record", "kind", "account", "inquiry", "date", "amount", "payer",
-           "payer_code", "bank", "cancelled")
+           "payer_code", "bank", "cancelled", "reversal")
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ class StatementError(KaishuError):
 def frame(rows: list[dict]) -> pd.DataFrame:
     """Statement lines as a frame of :data:`COLUMNS` (dates as datetime64)."""
     out = pd.DataFrame(rows, columns=list(COLUMNS))
+    out["reversal"] = out["reversal"].eq(True)
     out["date"] = pd.to_datetime(out["date"])
     out["amount"] = out["amount"].astype("int64")
     out["cancelled"] = out["cancelled"].astype(bool)
@@ -69,10 +70,13 @@ def identify(lines: pd.DataFrame) -> pd.DataFrame:
     lines["name"] = [normalise(rest) for _, rest in split]
     key = lines["date"].dt.strftime("%Y-%m-%d") + "/" + lines["amount"].astype(str) + "/" \
         + lines["name"]
-    # a cancellation whose notice came in an earlier file repeats that notice: it takes
-    # the same identity, so the rows of that notice are replaced by nothing
-    occurrence = lines.assign(key=key).groupby(["file", "key"], sort=False).cumcount() + 1
+    # a cancellation whose notice came in an earlier file (a reversal) repeats that
+    # notice: the n-th such of a day takes the identity of the n-th notice, so the rows of
+    # that notice are replaced by nothing
+    occurrence = lines.assign(key=key).groupby(["file", "key", "reversal"],
+                                               sort=False).cumcount() + 1
     lines["line_id"] = key + "/" + occurrence.astype(str)
     cancelled = set(lines.loc[lines["cancelled"], "line_id"])
     lines["cancelled"] = lines["line_id"].isin(cancelled)
-    return lines.drop_duplicates("line_id", keep="first").reset_index(drop=True)
+    lines = lines.drop_duplicates("line_id", keep="first").reset_index(drop=True)
+    return lines.drop(columns="reversal")

@@ -188,6 +188,7 @@ def _cancel(rows: list[dict]) -> list[dict]:
             if earlier is not None:
                 earlier["cancelled"] = True
                 continue
+            row["reversal"] = True
         kept.append(row)
     return kept
 
