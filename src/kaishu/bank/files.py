@@ -96,8 +96,11 @@ def write_payers(folder: Path, payers: pd.DataFrame) -> None:
            payers[["payer", "customer_id", "bank"]].values.tolist())
 
 
-def _amount(value: float) -> str:
-    return str(int(round(value))) if abs(value - round(value)) < 1e-9 else f"{value:.2f}"
+def _amounts(values: pd.Series) -> pd.Series:
+    """Yen as text: whole amounts without decimals."""
+    values = values.astype(float)
+    whole = (values - values.round()).abs() < 1e-9
+    return values.round().astype("int64").astype(str).where(whole, values.map("{:.2f}".format))
 
 
 def write_receipts(folder: Path, receipts: pd.DataFrame, replaced: set[str]) -> int:
@@ -108,13 +111,17 @@ def write_receipts(folder: Path, receipts: pd.DataFrame, replaced: set[str]) -> 
     if path.exists():
         rows = _rows(path)
         if rows:
-            at = [h.strip() for h in rows[0]].index("明細ID") if "明細ID" in \
-                [h.strip() for h in rows[0]] else None
+            headers = [h.strip() for h in rows[0]]
+            at = headers.index("明細ID") if "明細ID" in headers else None
             kept = [r for r in rows[1:] if any(c.strip() for c in r)
                     and (at is None or at >= len(r) or r[at] not in replaced)]
-    new = [[f"{pd.Timestamp(r.receipt_date):%Y/%m/%d}", r.customer_id, _amount(r.amount),
-            r.method, "", r.invoice_id, r.line_id] for r in receipts.itertuples()]
-    rows = kept + new
+    new = pd.DataFrame({
+        "date": pd.to_datetime(receipts["receipt_date"]).dt.strftime("%Y/%m/%d"),
+        "customer": receipts["customer_id"].astype(str),
+        "amount": _amounts(receipts["amount"]), "method": receipts["method"],
+        "maturity": "", "invoice": receipts["invoice_id"].fillna("").astype(str),
+        "line": receipts["line_id"].astype(str)})
+    rows = kept + new.values.tolist()
     # by date; a deposit's rows stay together and in their order (手数料 before 振込)
     dates = pd.to_datetime(pd.Series([r[0] if r else "" for r in rows], dtype=object),
                            errors="coerce", format="mixed")

@@ -8,6 +8,7 @@ engine, not once per deposit). :func:`match` does both and writes the receipts.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,8 +82,10 @@ def decide_customers(lines: pd.DataFrame, customers: pd.DataFrame,
     for name, bank, customer in zip(payers["name"], payers["bank"], payers["customer_id"]):
         learned.setdefault(name, {}).setdefault(bank, set()).add(customer)
 
+    keys = pd.MultiIndex.from_arrays([lines["name"], lines["payer_code"], lines["bank_name"]])
+    codes, distinct = pd.factorize(keys)
     decided, rule = [], []
-    for name, code, bank in zip(lines["name"], lines["payer_code"], lines["bank_name"]):
+    for name, code, bank in distinct:  # each distinct payer once
         found, why = None, ""
         entries = learned.get(name)
         if entries:  # 1. the learned payers, narrowed by the bank where one is given
@@ -96,101 +99,119 @@ def decide_customers(lines: pd.DataFrame, customers: pd.DataFrame,
             why = BY_KANA if found else ""
         decided.append(found)
         rule.append(why)
+    decided = np.array(decided + [None], dtype=object)[codes]
+    rule = np.array(rule + [""], dtype=object)[codes]
     out = pd.DataFrame({"customer_id": decided, "by": rule}, index=lines.index)
     out["candidates"] = ""
     undecided = out["customer_id"].isna() & ~lines["cancelled"]
     if undecided.any():
-        names = customers.assign(_kana=kana)
         label = ids + " " + customers["customer_name"].astype(str)
-        choices = {k: sorted(set(label[kana == k])) for k in set(kana) if k}
-        keys = list(choices)
-        found = {n: _candidates(n, keys, choices) for n in set(lines.loc[undecided, "name"])}
-        out.loc[undecided, "candidates"] = lines.loc[undecided, "name"].map(found)
-        del names
+        choices: dict[str, list[str]] = {}
+        for k, text in zip(kana, label):
+            if k:
+                choices.setdefault(k, []).append(text)
+        names = sorted(set(lines.loc[undecided, "name"]) - {""})
+        found = dict(zip(names, similar(names, sorted(choices), choices)))
+        out.loc[undecided, "candidates"] = lines.loc[undecided, "name"].map(found).fillna("")
     return out
 
 
-def _candidates(name: str, keys: list[str], labels: dict[str, list[str]]) -> str:
-    """Up to three customers whose kana is similar (ratio ≥ 0.8) or starts with a name the
-    bank cut short."""
-    if not name:
-        return ""
-    hits = {key: score for key, score, _ in process.extract(
-        name, keys, scorer=fuzz.ratio, score_cutoff=SIMILARITY, limit=MAX_CANDIDATES * 2)}
-    if len(name) >= SHORTEST_CUT:
-        for key in keys:
-            if key.startswith(name) and key != name:
-                hits.setdefault(key, fuzz.ratio(name, key))
-    ranked = sorted(hits, key=lambda k: (-hits[k], k))
-    shown = [label for key in ranked for label in labels[key]][:MAX_CANDIDATES]
-    return " / ".join(shown)
+def similar(names: list[str], keys: list[str], labels: dict[str, list[str]]) -> list[str]:
+    """For each name, up to three customers whose kana is similar (rapidfuzz ratio ≥ 0.8)
+    or starts with it (a name the bank cut short), most similar first."""
+    if not names or not keys:
+        return [""] * len(names)
+    scores = process.cdist(names, keys, scorer=fuzz.ratio, score_cutoff=SIMILARITY,
+                           dtype=np.uint8, workers=-1)
+    out = []
+    for row, name in enumerate(names):
+        hits = {keys[j]: int(scores[row, j]) for j in np.flatnonzero(scores[row])}
+        if len(name) >= SHORTEST_CUT:  # keys are sorted: those starting with name follow it
+            at = bisect.bisect_left(keys, name)
+            while at < len(keys) and keys[at].startswith(name):
+                hits.setdefault(keys[at], int(fuzz.ratio(name, keys[at])))
+                at += 1
+        ranked = sorted(hits, key=lambda k: (-hits[k], k))
+        out.append(" / ".join([t for k in ranked for t in labels[k]][:MAX_CANDIDATES]))
+    return out
 
 
 # -- which invoices -------------------------------------------------------------------------
 
-@dataclass
 class Open:
-    """One customer's open invoices in section 6's order (due date, invoice date, id)."""
+    """One customer's open invoices in section 6's order (due date, invoice date, id);
+    ``alive`` lists those still open, reduced as deposits are matched."""
 
-    ids: np.ndarray
-    dated: np.ndarray   # invoice dates, datetime64[D]
-    due: np.ndarray     # due dates, datetime64[D]
-    open: np.ndarray    # yen still open, reduced as deposits are matched
+    def __init__(self, ids: list[str], dated: list[int], due: list[int], amounts: list[float]):
+        self.ids, self.dated, self.due, self.open = ids, dated, due, amounts
+        self.alive = [i for i, a in enumerate(amounts) if a > EPS]
+
+    def pay(self, members: list[int], paid: list[float]) -> None:
+        for i, amount in zip(members, paid):
+            self.open[i] -= amount
+        self.alive = [i for i in self.alive if self.open[i] > EPS]
 
 
-def choose(items: Open, date: np.datetime64, amount: float, tolerance: float):
-    """The invoices a deposit of ``amount`` on ``date`` pays, by invoice rules 1-4.
-
-    Returns (positions, amounts paid, fee, fee position, rule). Rule 4 may leave part of the
-    amount unapplied (an advance)."""
-    here = np.flatnonzero((items.dated <= date) & (items.open > EPS))
-    if not len(here):
-        return [], [], 0.0, -1, DUE_ORDER
-    opened, due = items.open[here], items.due[here]
+def choose(items: Open, date: int, amount: float, tolerance: float):
+    """The invoices a deposit of ``amount`` on ``date`` (a day number) pays, by invoice
+    rules 1-4. Returns (positions, amounts paid, fee, rule); a fee closes the last
+    position. Rule 4 may leave part of the amount unapplied (an advance)."""
+    here = [i for i in items.alive if items.dated[i] <= date]
+    opened = items.open
     # 1. one open invoice (the earliest due: they are in due order)
-    exact = np.flatnonzero(np.abs(opened - amount) < EPS)
-    if len(exact):
-        return [here[exact[0]]], [opened[exact[0]]], 0.0, -1, ONE_INVOICE
+    for i in here:
+        if abs(opened[i] - amount) < EPS:
+            return [i], [opened[i]], 0.0, ONE_INVOICE
     # 2. the open invoices of one due date, or all those due by the deposit date
-    groups = _groups(here, opened, due, date)
+    groups = _groups(items, here, date)
     for members, total, _, rule in groups:
         if abs(total - amount) < EPS:
-            return list(members), list(items.open[members]), 0.0, -1, rule
+            return members, [opened[i] for i in members], 0.0, rule
     # 3. either of those less a fee within the tolerance: earliest due, then smallest fee
-    options = [(due[i], opened[i] - amount, 0, [here[i]]) for i in range(len(here))
-               if EPS < opened[i] - amount <= tolerance + EPS]
-    options += [(last, total - amount, 1, list(members)) for members, total, last, _ in groups
-                if EPS < total - amount <= tolerance + EPS]
-    if options:
-        _, fee, _, members = min(options, key=lambda o: (o[0], round(o[1], 2), o[2]))
-        paid = list(items.open[members])
+    best = None
+    for i in here:
+        fee = opened[i] - amount
+        if EPS < fee <= tolerance + EPS:
+            option = (items.due[i], round(fee, 2), 0, [i])
+            best = option if best is None or option[:3] < best[:3] else best
+    for members, total, last, _ in groups:
+        fee = total - amount
+        if EPS < fee <= tolerance + EPS:
+            option = (last, round(fee, 2), 1, members)
+            best = option if best is None or option[:3] < best[:3] else best
+    if best is not None:
+        members = best[3]
+        paid = [opened[i] for i in members]
+        fee = sum(paid) - amount
         paid[-1] -= fee
-        return members, paid, float(fee), members[-1], LESS_FEE
+        return members, paid, fee, LESS_FEE
     # 4. section 6's order: due order, the rest an advance
     left, members, paid = amount, [], []
     for i in here:
         if left <= EPS:
             break
-        pay = min(left, items.open[i])
+        pay = min(left, opened[i])
         members.append(i)
         paid.append(pay)
         left -= pay
-    return members, paid, 0.0, -1, DUE_ORDER
+    return members, paid, 0.0, DUE_ORDER
 
 
-def _groups(here, opened, due, date):
+def _groups(items: Open, here: list[int], date: int):
     """(positions, total, latest due date, rule) of each due date with several open
     invoices, then of all invoices due on or before ``date`` when they span due dates."""
-    groups = []
-    starts = np.r_[0, np.flatnonzero(due[1:] != due[:-1]) + 1]
-    ends = np.r_[starts[1:], len(due)]
-    for a, b in zip(starts, ends):
-        if b - a > 1:
-            groups.append((here[a:b], float(opened[a:b].sum()), due[a], ONE_DUE_DATE))
-    by_date = due <= date
-    if len(np.unique(due[by_date])) > 1:
-        groups.append((here[by_date], float(opened[by_date].sum()), due[by_date].max(),
-                       ALL_DUE))
+    groups, run = [], []
+    for i in here + [-1]:
+        if run and (i < 0 or items.due[i] != items.due[run[0]]):
+            if len(run) > 1:
+                groups.append((run, sum(items.open[j] for j in run), items.due[run[0]],
+                               ONE_DUE_DATE))
+            run = []
+        if i >= 0:
+            run.append(i)
+    due = [i for i in here if items.due[i] <= date]
+    if due and items.due[due[0]] != items.due[due[-1]]:
+        groups.append((due, sum(items.open[j] for j in due), items.due[due[-1]], ALL_DUE))
     return groups
 
 
@@ -199,36 +220,35 @@ def match_invoices(lines: pd.DataFrame, opened: pd.DataFrame, tolerance: float):
     invoices; returns per line (invoices, fee, status, rule) and the receipt rows."""
     opened = opened[opened["open"] > EPS].sort_values(
         ["customer_id", "due_date", "invoice_date", "invoice_id"], kind="stable")
-    book: dict[str, Open] = {}
-    for customer, part in opened.groupby("customer_id", sort=False):
-        book[customer] = Open(part["invoice_id"].to_numpy(str),
-                              part["invoice_date"].to_numpy("datetime64[D]"),
-                              part["due_date"].to_numpy("datetime64[D]"),
-                              part["open"].to_numpy(float).copy())
+    day = np.datetime64("1970-01-01", "D")
+    customer = opened["customer_id"].astype(str).to_numpy()
+    columns = (opened["invoice_id"].astype(str).tolist(),
+               (opened["invoice_date"].to_numpy("datetime64[D]") - day).astype(int).tolist(),
+               (opened["due_date"].to_numpy("datetime64[D]") - day).astype(int).tolist(),
+               opened["open"].astype(float).tolist())
+    starts = np.r_[0, np.flatnonzero(customer[1:] != customer[:-1]) + 1] if len(customer) \
+        else np.array([], int)
+    ends = np.r_[starts[1:], len(customer)]
+    book = {customer[a]: Open(*(c[a:b] for c in columns)) for a, b in zip(starts, ends)}
     result = {}
-    rows = []
+    rows: list[tuple] = []
     todo = lines[lines["customer_id"].notna() & ~lines["cancelled"]]
     todo = todo.sort_values(["customer_id", "date", "order"], kind="stable")
-    empty = Open(np.array([], str), np.array([], "datetime64[D]"),
-                 np.array([], "datetime64[D]"), np.array([]))
-    for index, customer, date, amount, line_id in zip(
-            todo.index, todo["customer_id"], todo["date"].to_numpy("datetime64[D]"),
-            todo["amount"].to_numpy(float), todo["line_id"]):
-        items = book.get(customer, empty)
-        members, paid, fee, at, rule = choose(items, date, amount, tolerance)
+    dates = todo["date"].to_numpy("datetime64[D]")
+    for index, customer, date, days, amount, line_id in zip(
+            todo.index, todo["customer_id"], dates, (dates - day).astype(int).tolist(),
+            todo["amount"].astype(float).tolist(), todo["line_id"]):
+        items = book.get(customer) or Open([], [], [], [])
+        members, paid, fee, rule = choose(items, days, amount, tolerance)
         if fee:
-            rows.append((date, customer, fee, "手数料", items.ids[at], line_id))
-        for i, pay in zip(members, paid):
-            rows.append((date, customer, pay, "振込", items.ids[i], line_id))
-        for i, pay in zip(members, paid):
-            items.open[i] -= pay
-        if fee:
-            items.open[at] -= fee
+            rows.append((date, customer, fee, "手数料", items.ids[members[-1]], line_id))
+        rows.extend((date, customer, pay, "振込", items.ids[i], line_id)
+                    for i, pay in zip(members, paid))
         left = amount - sum(paid)
         if left > EPS:  # an advance: paid by section 6 when later invoices are dated
             rows.append((date, customer, left, "振込", "", line_id))
-        partial = rule == DUE_ORDER
-        status = REVIEW if partial else FEE_DEDUCTED if fee else AUTO
+        items.pay(members + ([members[-1]] if fee else []), paid + ([fee] if fee else []))
+        status = REVIEW if rule == DUE_ORDER else FEE_DEDUCTED if fee else AUTO
         result[index] = (", ".join(items.ids[i] for i in members), fee or None, status, rule)
     receipts = pd.DataFrame(rows, columns=["receipt_date", "customer_id", "amount", "method",
                                            "invoice_id", "line_id"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..errors import KaishuError, format_value
@@ -64,10 +65,13 @@ def identify(lines: pd.DataFrame) -> pd.DataFrame:
     """Add the normalised payer, the payer code (field, else digits before the name), and
     the 明細ID; drop repeats of the same deposit (keeping the first)."""
     lines = lines.copy()
-    split = [split_code(p) for p in lines["payer"].fillna("")]
+    codes, payers = pd.factorize(lines["payer"].fillna(""))  # each distinct payer once
+    split = [split_code(p) for p in payers]
+    typed = np.array([c for c, _ in split] + [""], dtype=object)[codes]
+    names = np.array([normalise(rest) for _, rest in split] + [""], dtype=object)[codes]
     field_code = lines["payer_code"].fillna("").map(payer_code)
-    lines["payer_code"] = [f or s[0] for f, s in zip(field_code, split)]
-    lines["name"] = [normalise(rest) for _, rest in split]
+    lines["payer_code"] = field_code.where(field_code != "", typed)
+    lines["name"] = names
     key = lines["date"].dt.strftime("%Y-%m-%d") + "/" + lines["amount"].astype(str) + "/" \
         + lines["name"]
     # a cancellation whose notice came in an earlier file (a reversal) repeats that
