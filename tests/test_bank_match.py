@@ -220,3 +220,17 @@ def test_dates_in_the_statement(ledger):
     folder, statement = ledger
     lines = run_match(folder, [statement]).matched.lines
     assert lines["date"].min() == pd.Timestamp(dt.date(2025, 9, 10))
+
+
+def test_a_cancelled_notice_makes_no_receipt(ledger, tmp_path):
+    from test_bank_zengin import NOTICE_DATA, notice, record
+
+    folder, _ = ledger
+    fields = dict(データ区分=2, 照会番号=9, 勘定日="070910", 起算日="070910", 金額=1000000,
+                  振込依頼人名="ｶ)ｱｵﾊﾞｼﾖｳｼﾞ")
+    path = tmp_path / "notice.txt"
+    path.write_bytes(notice(record(NOTICE_DATA, **fields), record(NOTICE_DATA, **fields, 取消区分=1)))
+    run = run_match(folder, [path])
+    assert run.matched.lines[["status", "customer_id", "invoices"]].values.tolist() == \
+        [["取消", None, None]]
+    assert receipts(folder)[1] == []

@@ -57,6 +57,8 @@ def test_sheet_written_and_a_typed_code_learned(ledger, tmp_path, recalculate): 
             sheet.cell(r, 13).value = "C5"
         if sheet.cell(r, 5).value == 300_000:
             sheet.cell(r, 14).value = "残りは10月末と電話で確認"
+        if sheet.cell(r, 5).value == 1_000_000:
+            sheet.cell(r, 14).value = "青葉商事 9月分"
     wb.save(book)
 
     # the next run reads no statement of September again: the pending line comes from the sheet
@@ -72,9 +74,13 @@ def test_sheet_written_and_a_typed_code_learned(ledger, tmp_path, recalculate): 
     assert (parent["得意先コード"], parent["請求番号"], parent["状態"], parent["得意先コード(手入力)"]) \
         == ("C5", "I9", "自動消込", "C5")
     assert "学習済みの依頼人" in parent["根拠"]
-    # still pending lines stay; a typed note stays with its line; matched earlier lines go
-    assert sorted(r["金額"] for r in rows) == [12_345, 50_000, 80_000, 100_000, 300_000]
+    # still pending lines stay; a typed note stays with its line, as it was; matched
+    # earlier lines without notes go
+    assert sorted(r["金額"] for r in rows) == [12_345, 50_000, 80_000, 100_000, 300_000,
+                                              1_000_000]
     assert next(r for r in rows if r["金額"] == 300_000)["メモ"] == "残りは10月末と電話で確認"
+    settled = next(r for r in rows if r["金額"] == 1_000_000)
+    assert (settled["メモ"], settled["状態"], settled["請求番号"]) == ("青葉商事 9月分", "自動消込", "I1")
 
     # a refresh keeps the sheet as it is
     before = table_rows(book)

@@ -140,8 +140,9 @@ def refresh_open_book(book) -> Month:
         from .bank.run import write_files
 
         if contract.BANK_MATCH in tables:
-            _add(plan, plan_table(tables[contract.BANK_MATCH],
-                                  sheet_records(prepared.matched.lines), contract.BANK_MATCH_KEY))
+            state = tables[contract.BANK_MATCH]
+            _add(plan, plan_table(state, sheet_records(prepared.matched.lines, state),
+                                  contract.BANK_MATCH_KEY))
         write_files(prepared)
     apply_plan(book, plan)
     return result

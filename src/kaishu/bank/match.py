@@ -284,5 +284,7 @@ def match(lines: pd.DataFrame, ledger: Ledger, payers: pd.DataFrame,
     out.loc[out["cancelled"], ["customer_id", "customer_name", "candidates", "by"]] = None
     out["reason"] = [" / ".join(x for x in (b, r) if isinstance(x, str) and x)
                      for b, r in zip(out["by"], out["rule"])]
-    return Matched(out.drop(columns=["by", "rule", "cancelled"]).reset_index(drop=True),
-                   rows)
+    out = out.drop(columns=["by", "rule", "cancelled"]).reset_index(drop=True)
+    for column in ("customer_id", "customer_name", "invoices", "fee"):  # blank is None
+        out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return Matched(out, rows)

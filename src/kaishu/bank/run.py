@@ -195,7 +195,7 @@ def run_match(ledger: str | os.PathLike[str], statements: list[str | os.PathLike
                        settings)
     if package is not None:  # planned before anything is written
         plan = Plan()
-        _add(plan, plan_table(state, sheet_records(prepared.matched.lines),
+        _add(plan, plan_table(state, sheet_records(prepared.matched.lines, state),
                               contract.BANK_MATCH_KEY))
         changed = xlsxpatch.apply_plan(package, plan, {contract.BANK_MATCH: state})
     rows = write_files(prepared)
@@ -217,9 +217,23 @@ def statement_files(folder: str | os.PathLike[str]) -> list[Path]:
     return found
 
 
-def sheet_records(lines: pd.DataFrame) -> pd.DataFrame:
-    """The 入金消込 sheet's rows: by date, then as the statements listed them."""
+def sheet_records(lines: pd.DataFrame, state: TableState | None = None) -> pd.DataFrame:
+    """The 入金消込 sheet's rows: by date, then as the statements listed them; an earlier
+    row that is no longer listed but holds what a user typed stays as it was."""
     out = lines.sort_values("date", kind="stable").reset_index(drop=True)
+    if state is not None:
+        keys = _keys(TABLES[contract.BANK_MATCH], state.headers)
+        inputs = [i for i, k in enumerate(keys) if k in ("manual", "memo")]
+        listed = set(out["line_id"])
+        kept = [{k: v for k, v in zip(keys, row) if k} for row in state.rows
+                if row[keys.index("line_id")] not in (None, "")
+                and str(row[keys.index("line_id")]) not in listed
+                and any(row[i] not in (None, "") for i in inputs)]
+        if kept:
+            kept = pd.DataFrame(kept)
+            kept["date"] = [from_serial(d) if isinstance(d, (int, float)) else d
+                            for d in kept["date"]]
+            out = pd.concat([out, kept], ignore_index=True)
     date = pd.to_datetime(out["date"])
     out = out.astype(object).where(out.notna(), None)  # no pd.NA reaches a cell
     out["date"] = date
