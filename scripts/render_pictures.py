@@ -53,8 +53,10 @@ def bank_matching(work: Path) -> None:
             loaded.remove(sheet)
     loaded.save(book)
     (pdf,) = convert([book], work / "bank_pdf", "pdf")
-    subprocess.run([shutil.which("pdftoppm") or "pdftoppm", "-png", "-r", "80", "-singlefile",
-                    str(pdf), str(IMAGES / "bank_matching")], check=True)
+    # the top of the page, large enough to read: the title, 仮受金 and the first lines
+    subprocess.run([shutil.which("pdftoppm") or "pdftoppm", "-png", "-r", "120", "-singlefile",
+                    "-x", "0", "-y", "0", "-W", "1403", "-H", "470", str(pdf),
+                    str(IMAGES / "bank_matching")], check=True)
 
 
 if __name__ == "__main__":
