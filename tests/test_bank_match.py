@@ -152,6 +152,12 @@ def test_customer_rule_order_and_the_bank_narrowing(ledger):
     assert lines.loc[50_000, ["customer_id", "invoices", "status"]].tolist() == \
         ["C5", "I9", "自動消込"]
     assert lines.loc[1_000_000, "customer_id"] == "C1"
+    through = folder.parent / "kiraboshi.csv"
+    through.write_text("日付,入金額,振込依頼人名,仕向銀行名\n2025/09/10,\"1,000\",ｶ)ｱｵﾊﾞｼﾖｳｼﾞ,ｷﾗﾎﾞｼ\n",
+                       encoding="cp932")
+    lines = run_match(folder, [through]).matched.lines
+    assert lines[["customer_id", "reason"]].values.tolist() == [
+        ["C6", "学習済みの依頼人 / 期日順に充当"]]
 
 
 def test_unknown_customer_in_payers_is_reported(ledger):

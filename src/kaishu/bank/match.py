@@ -79,7 +79,8 @@ def decide_customers(lines: pd.DataFrame, customers: pd.DataFrame,
     by_code = _index(codes.fillna("").map(payer_code), ids)
     by_kana = _index(kana, ids)
     learned = {}  # normalised name -> {normalised bank or "" -> customers}
-    for name, bank, customer in zip(payers["name"], payers["bank"], payers["customer_id"]):
+    for name, bank, customer in zip(payers["name"], payers["bank_name"],
+                                    payers["customer_id"]):
         learned.setdefault(name, {}).setdefault(bank, set()).add(customer)
 
     keys = pd.MultiIndex.from_arrays([lines["name"], lines["payer_code"], lines["bank_name"]])
