@@ -240,3 +240,19 @@ def test_a_cancelled_notice_makes_no_receipt(ledger, tmp_path):
     assert run.matched.lines[["status", "customer_id", "invoices"]].values.tolist() == \
         [["取消", None, None]]
     assert receipts(folder)[1] == []
+
+
+def test_the_reader_puts_receipts_csv_first_on_one_day(ledger):
+    folder, _ = ledger
+    (folder / "receipts.csv").write_text(
+        "入金日,得意先コード,金額,入金方法\n2025/09/30,C1,\"1,000\",現金\n2025/10/01,C1,500,現金\n",
+        encoding="utf-8")
+    (folder / RECEIPTS_FILE).write_text(
+        "入金日,得意先コード,金額,入金方法,期日,請求番号,明細ID\n"
+        "2025/09/30,C1,660,手数料,,I2,x/1\n2025/09/30,C1,499340,振込,,I2,x/1\n",
+        encoding="utf-8-sig")
+    receipts = read_ledger(folder).receipts.sort_values(["receipt_date", "row"])
+    assert receipts[["amount", "method", "line_id"]].astype(object).where(
+        receipts[["amount", "method", "line_id"]].notna(), None).values.tolist() == [
+        [1000, "cash", None], [660, "fee", "x/1"], [499340, "transfer", "x/1"],
+        [500, "cash", None]]
