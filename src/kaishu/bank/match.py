@@ -150,7 +150,8 @@ class Open:
     def pay(self, members: list[int], paid: list[float]) -> None:
         for i, amount in zip(members, paid):
             self.open[i] -= amount
-        self.alive = [i for i in self.alive if self.open[i] > EPS]
+            if self.open[i] <= EPS and i in self.alive:
+                self.alive.remove(i)
 
 
 def choose(items: Open, date: int, amount: float, tolerance: float):
@@ -237,8 +238,9 @@ def match_invoices(lines: pd.DataFrame, opened: pd.DataFrame, tolerance: float):
     todo = todo.sort_values(["customer_id", "date", "order"], kind="stable")
     dates = todo["date"].to_numpy("datetime64[D]")
     for index, customer, date, days, amount, line_id in zip(
-            todo.index, todo["customer_id"], dates, (dates - day).astype(int).tolist(),
-            todo["amount"].astype(float).tolist(), todo["line_id"]):
+            todo.index.tolist(), todo["customer_id"].astype(str).tolist(), dates.tolist(),
+            (dates - day).astype(int).tolist(), todo["amount"].astype(float).tolist(),
+            todo["line_id"].astype(str).tolist()):
         items = book.get(customer) or Open([], [], [], [])
         members, paid, fee, rule = choose(items, days, amount, tolerance)
         if fee:
@@ -283,8 +285,8 @@ def match(lines: pd.DataFrame, ledger: Ledger, payers: pd.DataFrame,
     out["status"] = out["status"].where(out["status"].notna(), np.where(
         out["cancelled"], CANCELLED, np.where(out["candidates"] != "", CANDIDATES, UNMATCHED)))
     out.loc[out["cancelled"], ["customer_id", "customer_name", "candidates", "by"]] = None
-    out["reason"] = [" / ".join(x for x in (b, r) if isinstance(x, str) and x)
-                     for b, r in zip(out["by"], out["rule"])]
+    by, rule = out["by"].fillna("").astype(str), out["rule"].fillna("").astype(str)
+    out["reason"] = (by + " / " + rule).where((by != "") & (rule != ""), by + rule)
     out = out.drop(columns=["by", "rule", "cancelled"]).reset_index(drop=True)
     for column in ("customer_id", "customer_name", "invoices", "fee"):  # blank is None
         out[column] = out[column].astype(object).where(out[column].notna(), None)
