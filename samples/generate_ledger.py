@@ -15,6 +15,11 @@ parent company paying for its subsidiary, fees of 110-770 yen kept back, partial
 an unknown payer, a cancelled notice and withdrawals. The customer master carries
 得意先名カナ and 振込依頼人コード.
 
+The UTF-8 copy also ships inside the package (``src/kaishu/data/samples/ledger/``), so
+``kaishu demo`` works from an installed kaishu in any folder: the demo copies the folder
+``src/kaishu/data/samples/`` whole, so a further sample (a bank statement, a journal) is
+shipped by writing it there too (the bank statements are: ``bank/``).
+
 Run from the repository root: ``python3 samples/generate_ledger.py``. The benchmark uses
 :func:`generate` for ledgers of a million invoices; everything is vectorised.
 """
@@ -32,6 +37,7 @@ from kaishu.formulas.terms import business_day, due_date
 SEED = 20251124
 FIRST_MONTH, LAST_MONTH = "2024-04", "2025-09"
 HERE = Path(__file__).resolve().parent
+PACKAGE_SAMPLES = HERE.parent / "src" / "kaishu" / "data" / "samples"
 
 PREFIXES = np.array(["株式会社", "有限会社", "", "合同会社"])
 CORES = np.array(["青葉", "みなと", "さくら", "東和", "ひかり", "大和", "富士", "北斗", "旭",
@@ -312,11 +318,15 @@ def export(ledger: dict[str, pd.DataFrame], folder: Path, encoding: str) -> None
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE)
+    parser.add_argument("--package-out", type=Path, default=PACKAGE_SAMPLES,
+                        help="the samples folder shipped in the package")
     options = parser.parse_args()
     ledger = with_bank(generate())
     export(ledger, options.out / "ledger_utf8", "utf-8")
     export(ledger, options.out / "ledger_cp932", "cp932")
+    export(ledger, options.package_out / "ledger", "utf-8")
     export_bank(ledger["bank"], options.out / "bank")
+    export_bank(ledger["bank"], options.package_out / "bank")
     print(f"{len(ledger['customers'])} customers, {len(ledger['invoices'])} invoices, "
           f"{len(ledger['receipts'])} receipts -> {options.out}")
 

@@ -15,7 +15,9 @@ from . import __version__
 from .cells import evaluate
 from .errors import KaishuError
 from .examples import EXAMPLES
-from .samples import write_samples
+from .samples import SAMPLE_LEDGER as SAMPLE_LEDGER_DATA
+from .samples import copy_sample_data, write_samples
+from .bank.run import run_match, statement_files
 from .serials import to_serial
 from .templates import LANGS, write_templates
 from .workbook import refresh_workbook
@@ -26,6 +28,7 @@ TEMPLATES = Path("xlsx_templates")
 SAMPLE_LEDGER = SAMPLES / "ledger_utf8"
 SAMPLE_BANK = SAMPLES / "bank"
 SAMPLE_MONTH = "2025-09"
+DEMO_OUT = Path("kaishu-demo")
 
 
 class Kaishu(click.Group):
@@ -36,6 +39,9 @@ class Kaishu(click.Group):
             return super().invoke(ctx)
         except KaishuError as error:
             raise click.ClickException(str(error)) from None
+        except OSError as error:  # the system refused (disk full, no permission, ...)
+            where = f"{Path(error.filename).name}: " if error.filename else ""
+            raise click.ClickException(where + (error.strerror or str(error))) from None
 
 
 @click.group(cls=Kaishu)
@@ -50,11 +56,12 @@ def _to_excel(value):
 
 
 @main.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
-              show_default=True, help="Folder for the generated workbooks.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEMO_OUT,
+              show_default=True, help="Folder for the demo's workbooks and sample ledger.")
 def demo(out: Path) -> None:
-    """Compute every worksheet function on the articles' examples and write the sample
-    workbook and the ready-made workbooks."""
+    """Compute every worksheet function on the articles' examples, write the sample
+    workbook, the ready-made workbooks and the sample ledger into --out, match the sample
+    bank statements (入金消込) and refresh the collection check from that ledger."""
     click.echo(f"{'function':<26} {'kaishu':>16} {'expected':>16}  source")
     for example in EXAMPLES:
         got = evaluate(example.fn, tuple(_to_excel(v) for v in example.args))
@@ -64,33 +71,28 @@ def demo(out: Path) -> None:
         expected = f"{expected:,.4f}" if isinstance(expected, (int, float)) else str(expected)
         click.echo(f"{example.function:<26} {shown:>16} {expected:>16}  {example.source}")
     steps = [("samples", lambda: write_samples(out)),
-             ("templates", lambda: build_templates(out, "ja", None))]
+             ("templates", lambda: build_templates(out, "ja", None)),
+             ("ledger", lambda: [copy_sample_data(out / "samples")])]
     written = []
     with click.progressbar(steps, label="building workbooks", file=sys.stderr,
                            item_show_func=lambda s: s and s[0]) as bar:
         for _, step in bar:
             written += step()
     workbook = next(p for p in written if p.name == "collection_check.xlsx")
-    written = [p for p in written if p.suffix != ".py"]
-    ledger = SAMPLE_LEDGER if SAMPLE_LEDGER.is_dir() else None
-    if ledger is None:
-        raise click.ClickException(f"no sample ledger at {SAMPLE_LEDGER}: run kaishu demo "
-                                   "from the repository root")
-    from .bank.run import run_match, statement_files
-
-    matched = out / "ledger"  # the sample ledger, its transfers matched from the bank
-    shutil.copytree(ledger, matched, dirs_exist_ok=True)
-    (matched / "receipts_bank.csv").unlink(missing_ok=True)
-    statements = statement_files(SAMPLE_BANK)
+    samples = out / "samples"
+    ledger = samples / SAMPLE_LEDGER_DATA
+    (ledger / "receipts_bank.csv").unlink(missing_ok=True)  # a run before this one
+    statements = statement_files(samples / "bank")
     click.echo(f"matching {', '.join(p.name for p in statements)} (入金消込) ...", err=True)
-    result = run_match(matched, statements, workbook)
+    result = run_match(ledger, statements, workbook)
     click.echo("入金消込: " + ", ".join(f"{status} {count}" for status, count in
                                          result.matched.counts().items()))
-    click.echo(f"refreshing {workbook} for {SAMPLE_MONTH} from {matched} ...", err=True)
-    click.echo(summary(refresh_workbook(workbook, matched, SAMPLE_MONTH)))
+    click.echo(f"refreshing {workbook} for {SAMPLE_MONTH} from {ledger} ...", err=True)
+    click.echo(summary(refresh_workbook(workbook, ledger, SAMPLE_MONTH)))
     for path in written:
-        click.echo(f"wrote {path}")
-    click.echo(f"open {workbook.resolve()} to see the month")
+        if path.suffix != ".py":
+            click.echo(f"wrote {path}" + ("/" if path.is_dir() else ""))
+    click.echo(f"everything is in {out.resolve()}: open {workbook.name} to see the month")
 
 
 @main.command()
@@ -142,8 +144,6 @@ def matched_sample(ledger: Path, into: Path) -> Path:
     bank = ledger.parent / "bank"
     if not bank.is_dir():
         return ledger
-    from .bank.run import run_match, statement_files
-
     shutil.copytree(ledger, into)
     (into / "receipts_bank.csv").unlink(missing_ok=True)
     run_match(into, statement_files(bank))
@@ -159,10 +159,13 @@ def matched_sample(ledger: Path, into: Path) -> Path:
               help="The month to refresh [default: 対象月 in the workbook's settings].")
 @click.option("--limits", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A credit-limit workbook whose adopted limits replace the master's.")
-def refresh(workbook: Path, ledger: Path | None, month: str | None, limits: Path | None) -> None:
+@click.option("--force", is_flag=True,
+              help="Write the month even when it lies outside the ledger's dates.")
+def refresh(workbook: Path, ledger: Path | None, month: str | None, limits: Path | None,
+            force: bool) -> None:
     """Rebuild the monthly collection check in WORKBOOK from the ledger export."""
     with click.progressbar(length=1, label="refreshing", file=sys.stderr) as bar:
-        result = refresh_workbook(workbook, ledger, month, limits)
+        result = refresh_workbook(workbook, ledger, month, limits, force)
         bar.update(1)
     click.echo(summary(result))
     click.echo(f"wrote {workbook}")
@@ -248,7 +251,7 @@ def summary(month) -> str:
              f"overdue: {int((overdue > 0).sum())} customers, {overdue.sum():,.0f} yen"]
     top = overdue[overdue > 0].sort_values(ascending=False).head(5)
     lines += [f"  {table.at[i, 'code']} {table.at[i, 'name']}: {v:,.0f}" for i, v in top.items()]
-    return "\n".join(lines)
+    return "\n".join(lines + month.warnings)
 
 
 def run() -> None:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import contract
+from . import contract, preflight
 from .errors import KaishuError
 from .ledger import read_ledger
 from .monthly import Month, compute_month
@@ -134,7 +134,10 @@ def refresh_open_book(book) -> Month:
         books = matched_ledger(prepared)
     else:
         books = read_ledger(ledger)
+    preflight.check_month(books, str(month), ledger.name,
+                          remedy="correct 対象月 in the settings sheet")
     result = compute_month(books, str(month), settings)
+    result.warnings = preflight.warnings(books, str(month))
     plan = plan_refresh(result, tables, cells)
     if prepared is not None:  # both steps succeeded: write the match, then the month
         from .bank.run import write_files
@@ -159,3 +162,5 @@ def refresh_caller() -> None:
         book.app.alert(str(error)[:1500], title="kaishu: 更新できませんでした")
         return
     book.app.status_bar = f"kaishu: {result.month} を更新しました ({len(result.customers)} 社)"
+    if result.warnings:
+        book.app.alert("\n".join(result.warnings), title="kaishu: 更新しました (警告あり)")

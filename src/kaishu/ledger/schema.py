@@ -61,7 +61,7 @@ RECEIPTS = Part("receipts", "入金", (
     Column("maturity_date", "期日", "date", False, ("満期日", "手形期日", "支払期日")),
     Column("invoice_id", "請求番号", "text", False, ("伝票番号", "請求書番号")),
     Column("line_id", "明細ID", "text", False),
-), required=False)
+), required=False)  # a ledger without receipts is read; the refresh warns about it
 #: Receipts written by 入金消込 (DOMAIN.md section 9): the receipts columns and 明細ID.
 RECEIPTS_BANK = Part("receipts_bank", "銀行入金", RECEIPTS.columns, required=False)
 BALANCES = Part("balances", "繰越残高", (
