@@ -121,10 +121,21 @@ def write_receipts(folder: Path, receipts: pd.DataFrame, replaced: set[str]) -> 
         "amount": _amounts(receipts["amount"]), "method": receipts["method"],
         "maturity": "", "invoice": receipts["invoice_id"].fillna("").astype(str),
         "line": receipts["line_id"].astype(str)})
-    rows = kept + new.values.tolist()
+    width = len(RECEIPT_HEADERS)
+    old = pd.DataFrame([(r + [""] * width)[:width] for r in kept], columns=new.columns,
+                       dtype=object)
+    rows = pd.concat([old, new], ignore_index=True) if len(old) else new
     # by date; a deposit's rows stay together and in their order (手数料 before 振込)
-    dates = pd.to_datetime(pd.Series([r[0] if r else "" for r in rows], dtype=object),
-                           errors="coerce", format="mixed")
-    rows = [rows[i] for i in dates.fillna(pd.Timestamp.max).argsort(kind="stable")]
-    _write(path, RECEIPT_HEADERS, rows)
+    text = rows["date"].astype(str)
+    dates = pd.to_datetime(text, errors="coerce", format="%Y/%m/%d")  # as written here
+    other = dates.isna() & (text != "")  # a row someone edited by hand
+    if other.any():
+        dates[other] = pd.to_datetime(text[other], errors="coerce", format="mixed")
+    rows = rows.iloc[dates.fillna(pd.Timestamp.max).argsort(kind="stable")]
+
+    def write(target: Path) -> None:
+        with open(target, "w", encoding="utf-8-sig", newline="") as handle:
+            handle.write(",".join(RECEIPT_HEADERS) + "\r\n")
+            rows.to_csv(handle, header=False, index=False, lineterminator="\r\n")
+    save_atomically(path, write)
     return len(rows)
