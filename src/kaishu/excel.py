@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from openpyxl.utils import get_column_letter
+
 from . import contract, preflight
 from .errors import KaishuError
 from .ledger import read_ledger
@@ -123,7 +125,11 @@ def refresh_open_book(book) -> Month:
         sheet, row, column = cells[name]
         return book.sheets[sheet].range((row, column + offset)).value
 
-    settings = settings_from(value)
+    def where(name: str, offset: int) -> str:  # the cell, for a message
+        sheet, row, column = cells[name]
+        return f"{sheet}!{get_column_letter(column + offset)}{row}"
+
+    settings = settings_from(value, where)
     statements = _setting(book, cells, contract.BANK_FOLDER)
     prepared = None
     if statements:
