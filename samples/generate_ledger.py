@@ -7,10 +7,18 @@ partial payers, an over-limit customer, and one that switches from cash to notes
 Written twice: UTF-8 (ledger_utf8/) and CP932 (ledger_cp932/), as accounting systems
 export it (amounts with thousands separators, dates as 2025/04/01, 締め日 as 末).
 
+For the last month, the transfers come from the bank instead (入金消込, DOMAIN.md section 9):
+they are left out of receipts.csv and written as a 全銀 振込入金通知 file (1st-20th) and a
+bank CSV download (15th-end, overlapping it) in bank/, with the payer spellings banks send:
+ｶ) before or after the name, a payer code, a customer number typed before the name, a
+parent company paying for its subsidiary, fees of 110-770 yen kept back, partial payments,
+an unknown payer, a cancelled notice and withdrawals. The customer master carries
+得意先名カナ and 振込依頼人コード.
+
 The UTF-8 copy also ships inside the package (``src/kaishu/data/samples/ledger/``), so
 ``kaishu demo`` works from an installed kaishu in any folder: the demo copies the folder
 ``src/kaishu/data/samples/`` whole, so a further sample (a bank statement, a journal) is
-shipped by writing it there too.
+shipped by writing it there too (the bank statements are: ``bank/``).
 
 Run from the repository root: ``python3 samples/generate_ledger.py``. The benchmark uses
 :func:`generate` for ledgers of a million invoices; everything is vectorised.
@@ -134,10 +142,169 @@ def generate(customers: int = 60, first: str = FIRST_MONTH, last: str = LAST_MON
     }
 
 
+KANA = {"青葉": "アオバ", "みなと": "ミナト", "さくら": "サクラ", "東和": "トウワ", "ひかり": "ヒカリ",
+        "大和": "ヤマト", "富士": "フジ", "北斗": "ホクト", "旭": "アサヒ", "若葉": "ワカバ",
+        "白鷺": "シラサギ", "丸山": "マルヤマ", "中央": "チュウオウ", "光陽": "コウヨウ",
+        "三協": "サンキョウ", "平和": "ヘイワ", "東邦": "トウホウ", "瑞穂": "ミズホ", "朝日": "アサヒ",
+        "山城": "ヤマシロ", "商事": "ショウジ", "工業": "コウギョウ", "食品": "ショクヒン",
+        "建材": "ケンザイ", "電機": "デンキ", "物産": "ブッサン", "産業": "サンギョウ",
+        "製作所": "セイサクショ", "運輸": "ウンユ", "システム": "システム"}
+#: The bank rules' abbreviation of each legal entity (全銀 法人略語), half-width.
+ENTITIES = {"株式会社": "ｶ", "有限会社": "ﾕ", "合同会社": "ﾄﾞ"}
+FEES = np.array([110, 220, 330, 440, 660, 770])
+TOWNS = ("トウキョウ", "オオサカ", "ナゴヤ", "フクオカ", "センダイ", "サッポロ", "ヒロシマ", "コウベ")
+
+
+def bank_kana(text: str) -> str:
+    """Katakana as a bank sends it: half-width (JIS X 0201), no small kana."""
+    import unicodedata
+
+    half = {unicodedata.normalize("NFKC", chr(c)): chr(c) for c in range(0xFF66, 0xFF9E)}
+    half |= {"\u3099": "ﾞ", "\u309a": "ﾟ", "ー": "ｰ"}
+    large = str.maketrans("ァィゥェォッャュョ", "アイウエオツヤユヨ")
+    return "".join(half.get(c, c) for c in unicodedata.normalize("NFD", text.translate(large)))
+
+
+def _kana(name: str) -> tuple[str, str]:
+    """A generated customer name's entity and its kana (as a master writes it)."""
+    entity = next((e for e in ENTITIES if name.startswith(e)), "")
+    rest = name[len(entity):].split("(")[0]
+    kana = ""
+    while rest:
+        word = next(w for w in sorted(KANA, key=len, reverse=True) if rest.startswith(w))
+        kana, rest = kana + KANA[word], rest[len(word):]
+    return entity, kana
+
+
+def with_bank(ledger: dict[str, pd.DataFrame], month: str = LAST_MONTH,
+              seed: int = SEED) -> dict[str, object]:
+    """The ledger with the transfers of ``month`` moved into bank statements (a separate
+    random stream, so the rest of the ledger is what :func:`generate` made)."""
+    rng = np.random.default_rng(seed + 9)
+    customers = ledger["customers"].copy()
+    n = len(customers)
+    entity, kana = zip(*(_kana(name) for name in customers["得意先名"]))
+    # namesakes (旭運輸 and 朝日運輸 are both アサヒウンユ) are told apart by their town
+    kana = pd.Series(kana)
+    again = kana.groupby(kana).cumcount().to_numpy()
+    kana = [k + (TOWNS[a - 1] if a else "") for k, a in zip(kana, again)]
+    customers["得意先名カナ"] = kana
+    coded = rng.random(n) < 0.15
+    customers["振込依頼人コード"] = np.where(
+        coded, customers["得意先コード"].str[1:].astype(int).astype(str), "")
+    style = rng.choice(["before", "after", "plain", "number"], n, p=[0.45, 0.25, 0.2, 0.1])
+    fee = rng.choice(FEES, n)
+
+    receipts = ledger["receipts"]
+    period = pd.Period(month, freq="M")
+    dates = pd.to_datetime(receipts["入金日"])
+    moved = (receipts["入金方法"] == "振込") & (dates.dt.to_period("M") == period)
+    lines = receipts[moved].copy()
+    who = customers.set_index("得意先コード").index.get_indexer(lines["得意先コード"])
+    sent = []
+    parent = who[0] if len(who) else -1   # the first payer's deposits come from its parent
+    cut = next((c for c in who if c != parent and len(kana[c]) >= 12), -1)  # cut short
+    for c in who:
+        name = bank_kana(kana[c])
+        mark = ENTITIES.get(entity[c], "")
+        if c == parent:
+            sent.append(f"ｶ){name[:3]}ﾎｰﾙﾃﾞｲﾝｸﾞｽ")
+        elif c == cut:
+            sent.append(name[:10])
+        elif style[c] == "before" and mark:
+            sent.append(f"{mark}){name}")
+        elif style[c] == "after" and mark:
+            sent.append(f"{name}({mark}")
+        elif style[c] == "number" and coded[c]:
+            sent.append(f"{customers.at[c, '振込依頼人コード']} {name}")
+        else:
+            sent.append(name)
+    # the generator's fee payers kept 660 back; at the bank each keeps its own fee
+    kept = (lines["金額"] % 1000 == 340).to_numpy()
+    amount = lines["金額"].to_numpy() + np.where(kept, 660 - fee[who], 0)
+    statement = pd.DataFrame({
+        "date": dates[moved].to_numpy(), "amount": amount.astype(int), "payer": sent,
+        "code": [customers.at[c, "振込依頼人コード"] if coded[c] and style[c] != "number" else ""
+                 for c in who],
+        "bank": rng.choice(["ﾐﾂﾋﾞｼﾕｰｴﾌｼﾞｴｲ", "ﾐｽﾞﾎ", "ﾐﾂｲｽﾐﾄﾓ", "ﾘｿﾅ", "ｼｽﾞｵｶ"], len(who))})
+    unknown = pd.DataFrame({"date": [pd.Timestamp(period.start_time) + pd.Timedelta(days=17)],
+                            "amount": [33_000], "payer": ["ﾔﾏﾀﾞ ﾀﾛｳ"], "code": [""],
+                            "bank": ["ﾕｳﾁﾖ"]})
+    statement = pd.concat([statement, unknown]).sort_values("date", kind="stable")
+    return {**ledger, "customers": customers, "receipts": receipts[~moved],
+            "bank": statement.reset_index(drop=True)}
+
+
+def wareki(date) -> str:
+    """和暦 YYMMDD of a 令和 date."""
+    date = pd.Timestamp(date)
+    return f"{date.year - 2018:02d}{date.month:02d}{date.day:02d}"
+
+
+def _pad(text, size: int, number: bool = False) -> bytes:
+    raw = str(text).encode("cp932")
+    return raw.rjust(size, b"0") if number else raw.ljust(size, b" ")[:size]
+
+
+def zengin_notice(statement: pd.DataFrame, first, last, made) -> bytes:
+    """A 全銀 振込入金通知 (種別 01) file: header, data, trailer, end; CRLF after each."""
+    header = (b"1" + b"01" + b"0" + _pad(wareki(made), 6) + _pad(wareki(first), 6)
+              + _pad(wareki(last), 6) + _pad("0005", 4) + _pad("ﾐﾂﾋﾞｼﾕｰｴﾌｼﾞｴｲ", 15)
+              + _pad("001", 3) + _pad("ﾎﾝﾃﾝ", 15) + b"1" + _pad("1234567", 7)
+              + _pad("ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ", 40) + _pad("", 93))
+    records = [header]
+    for number, line in enumerate(statement.itertuples(), start=1):
+        number = line.inquiry or number  # a cancellation repeats its notice's number
+        records.append(b"2" + _pad(number, 6, True) + _pad(wareki(line.date), 6)
+                       + _pad(wareki(line.date), 6) + _pad(line.amount, 10, True)
+                       + _pad(0, 10, True) + _pad(line.code, 10, bool(line.code))
+                       + _pad(line.payer, 48) + _pad(line.bank, 15) + _pad("", 15)
+                       + _pad(line.cancel, 1) + _pad("", 20) + _pad("", 52))
+    total = int(statement.loc[statement["cancel"] != "1", "amount"].sum())
+    records.append(b"8" + _pad(len(statement), 6, True) + _pad(total, 12, True)
+                   + _pad(int((statement["cancel"] == "1").sum()), 6, True)
+                   + _pad(int(statement.loc[statement["cancel"] == "1", "amount"].sum()), 12,
+                          True) + _pad("", 163))
+    records.append(b"9" + _pad("", 199))
+    assert all(len(r) == 200 for r in records)
+    return b"\r\n".join(records) + b"\r\n"
+
+
+def export_bank(statement: pd.DataFrame, folder: Path, month: str = LAST_MONTH) -> None:
+    """The month's deposits as the bank gives them: a 全銀 振込入金通知 file of the 1st-20th
+    (with a mistaken transfer and its cancellation) and a CSV download of the 15th-end
+    (withdrawals too); the 15th-20th are in both, and count once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    period = pd.Period(month, freq="M")
+    start = pd.Timestamp(period.start_time)
+    day = statement["date"].dt.day
+    notice = statement[day <= 20].assign(cancel="", inquiry=0)
+    mistake = notice.iloc[[0]].assign(amount=120_000)   # a transfer sent by mistake ...
+    notice = pd.concat([notice, mistake, mistake.assign(  # ... and cancelled
+        cancel="1", inquiry=len(notice) + 1)])
+    (folder / f"furikomi_nyukin_{period.strftime('%Y%m')}.txt").write_bytes(
+        zengin_notice(notice, start, start + pd.Timedelta(days=19), start + pd.Timedelta(days=20)))
+    download = statement[day >= 15]
+    withdrawals = pd.DataFrame({"date": [start + pd.Timedelta(days=24), period.end_time.normalize()],
+                                "out": [1_250_000, 880], "payer": ["ｷﾕｳﾖ", "ﾌﾘｺﾐﾃｽｳﾘﾖｳ"]})
+    rows = pd.concat([download.assign(out=np.nan), withdrawals]).sort_values("date", kind="stable")
+    out = pd.DataFrame({"日付": rows["date"].dt.strftime("%Y/%m/%d"),
+                        "お引出金額": rows["out"].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}"),
+                        "お預り金額": rows["amount"].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}"),
+                        "振込依頼人名": rows["payer"], "振込依頼人コード": rows["code"].fillna(""),
+                        "仕向銀行名": rows["bank"].fillna("")})
+    with open(folder / f"nyushukkin_{period.strftime('%Y%m')}.csv", "w", encoding="cp932",
+              newline="") as handle:
+        handle.write("口座,ﾐﾂﾋﾞｼﾕｰｴﾌｼﾞｴｲ 本店 普通 1234567\r\n")
+        out.to_csv(handle, index=False, lineterminator="\r\n")
+
+
 def export(ledger: dict[str, pd.DataFrame], folder: Path, encoding: str) -> None:
     """Write the ledger as an accounting system exports it."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in ledger.items():
+        if name == "bank":
+            continue
         out = frame.copy()
         for column in out:
             values = out[column]
@@ -154,10 +321,12 @@ def main() -> None:
     parser.add_argument("--package-out", type=Path, default=PACKAGE_SAMPLES,
                         help="the samples folder shipped in the package")
     options = parser.parse_args()
-    ledger = generate()
+    ledger = with_bank(generate())
     export(ledger, options.out / "ledger_utf8", "utf-8")
     export(ledger, options.out / "ledger_cp932", "cp932")
     export(ledger, options.package_out / "ledger", "utf-8")
+    export_bank(ledger["bank"], options.out / "bank")
+    export_bank(ledger["bank"], options.package_out / "bank")
     print(f"{len(ledger['customers'])} customers, {len(ledger['invoices'])} invoices, "
           f"{len(ledger['receipts'])} receipts -> {options.out}")
 

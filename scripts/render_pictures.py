@@ -30,8 +30,33 @@ def main() -> None:
             stem = Path(spec.file).stem
             subprocess.run([shutil.which("pdftoppm") or "pdftoppm", "-png", "-r", "80",
                             str(pdf), str(IMAGES / stem)], check=True)
+        bank_matching(Path(work))
     for image in sorted(IMAGES.glob("*.png")):
         print(image.relative_to(ROOT))
+
+
+def bank_matching(work: Path) -> None:
+    """The 入金消込 sheet as ``kaishu demo`` leaves it: the sample statements matched."""
+    from openpyxl import load_workbook
+
+    from kaishu.bank.run import run_match, statement_files
+
+    ledger = work / "ledger"
+    shutil.copytree(ROOT / "samples" / "ledger_utf8", ledger)
+    (ledger / "receipts_bank.csv").unlink(missing_ok=True)
+    book = work / "bank_matching.xlsx"
+    shutil.copy(ROOT / "xlsx_templates" / "collection_check.xlsx", book)
+    run_match(ledger, statement_files(ROOT / "samples" / "bank"), book)
+    loaded = load_workbook(book)
+    for sheet in list(loaded.worksheets):
+        if sheet.title != "入金消込":
+            loaded.remove(sheet)
+    loaded.save(book)
+    (pdf,) = convert([book], work / "bank_pdf", "pdf")
+    # the top of the page, large enough to read: the title, 仮受金 and the first lines
+    subprocess.run([shutil.which("pdftoppm") or "pdftoppm", "-png", "-r", "120", "-singlefile",
+                    "-x", "0", "-y", "0", "-W", "1403", "-H", "470", str(pdf),
+                    str(IMAGES / "bank_matching")], check=True)
 
 
 if __name__ == "__main__":

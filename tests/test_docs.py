@@ -69,4 +69,5 @@ def test_the_monthly_refresh_examples_run_as_written(tmp_path, libreoffice):
     assert digests(ROOT / "xlsx_templates") == committed
     summaries = [line for line in done.stdout.splitlines() if ": 60 customers" in line]
     assert [line[:7] for line in summaries] == ["2025-09", "2025-09", "2025-08"]
-    assert done.stdout.count("wrote try/my_check.xlsx") == 3
+    assert done.stdout.count("wrote try/my_check.xlsx") == 4  # three refreshes and a match
+    assert "wrote try/my_check.xlsx (入金消込)" in done.stdout

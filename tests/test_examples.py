@@ -68,5 +68,10 @@ def test_demo_prints_every_example(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert all(e.function in result.output for e in EXAMPLES)
     assert "66.0000" in result.output and (tmp_path / "kaishu_functions.xlsx").exists()
-    assert "2025-09: 60 customers" in result.output and "over limit: 5" in result.output
+    # September's transfers come from the bank statements: the parent company's deposits
+    # (3,116,000) are not matched until someone says whose they are, so until then
+    # 有限会社光陽物産 is over its limit too (six customers over limit, not five)
+    assert "入金消込: 自動消込 26, 手数料差引 16, 要確認 5, 候補あり 1, 未消込 3, 取消 1" \
+        in result.output
+    assert "2025-09: 60 customers" in result.output and "over limit: 6" in result.output
     assert (tmp_path / "collection_check.xlsx").exists()

@@ -208,3 +208,60 @@ def test_both_appliers_insert_rows_where_a_table_grows_into_the_users_cells(tmp_
     written = load_workbook(path)["月次回収チェック"]
     assert sheet.values[(12, 1)] == written["A12"].value == "C6"
     assert sheet.values[(13, 1)] == written["A13"].value == "合計"
+
+
+# -- 今月を更新 with 入出金明細の場所: match first, then refresh --------------------------------
+
+def bank_pair(tmp_path, statement: str):
+    from test_bank_match import CUSTOMERS as BANK_CUSTOMERS, INVOICES as BANK_INVOICES
+
+    path = tmp_path / "collection_check.xlsx"
+    shutil.copy(ROOT / "xlsx_templates" / "collection_check.xlsx", path)
+    ledger = tmp_path / "ledger"
+    ledger.mkdir()
+    (ledger / "customers.csv").write_text(BANK_CUSTOMERS, encoding="utf-8")
+    (ledger / "invoices.csv").write_text(BANK_INVOICES, encoding="utf-8")
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    (bank / "statement.csv").write_text(statement, encoding="cp932")
+    loaded = load_workbook(path)
+    set_setting(loaded, "LedgerFolder", "ledger")
+    set_setting(loaded, "BankFolder", "bank")
+    set_setting(loaded, "TargetMonth", datetime(2025, 9, 1))
+    loaded.save(path)
+    return path, ledger
+
+
+def test_the_button_matches_then_refreshes(tmp_path):
+    from test_bank_match import STATEMENT
+
+    path, ledger = bank_pair(tmp_path, STATEMENT)
+    book = Book(path)
+    excel.refresh_open_book(book)
+    assert (ledger / "receipts_bank.csv").exists()
+    matching = book.sheets["入金消込"].values
+    assert "'自動消込" in matching.values() or "自動消込" in matching.values()
+    # the month is computed with the matched receipts: C1 received 1,000,000 + 499,340 by
+    # transfer and 660 as a fee in September (hand-worked in test_bank_match)
+    monthly = book.sheets["月次回収チェック"]
+    header = next(r for (r, c), v in monthly.values.items() if v in ("得意先コード", "'得意先コード"))
+    columns = {v.lstrip("'"): c for (r, c), v in monthly.values.items()
+               if r == header and isinstance(v, str)}
+    row = next(r for (r, c), v in monthly.values.items()
+               if c == columns["得意先コード"] and str(v).lstrip("'") == "C1")
+    assert monthly.values[(row, columns["振込"])] == 1_499_340
+    assert monthly.values[(row, columns["手数料"])] == 660
+
+
+def test_a_bad_statement_writes_nothing(tmp_path, monkeypatch):
+    path, ledger = bank_pair(tmp_path, "日付,入金額,振込依頼人名\n2025/09/31,\"1,000\",ｱｵﾊﾞ\n")
+    book = Book(path)
+    before = {s.name: dict(s.values) for s in book.sheets}
+    import xlwings
+
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: book))
+    excel.refresh_caller()
+    assert [e[0] for e in book.log] == ["alert"]
+    assert "statement.csv row 2, 日付: '2025/09/31'" in book.log[0][2]
+    assert {s.name: dict(s.values) for s in book.sheets} == before
+    assert not (ledger / "receipts_bank.csv").exists()

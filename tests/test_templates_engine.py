@@ -286,6 +286,9 @@ def collection_expected(book: Sheetbook, lang: str):
         if n(name("ExampleBilled")) > 0 else "",
         "ExampleEfficiency": f.collection_efficiency(name("EfficiencyCollected"), billed, days)
         if billed > 0 and days > 0 else "",
+        # 仮受金: the deposits nobody could place (section 9), summed line by line
+        "Suspense": sum(n(r["amount"]) for r in book.rows("BankMatch")
+                        if r["status"] in ("未消込", "候補あり")),
     }
     return tables, fields
 
@@ -457,6 +460,10 @@ def fill_collection(rng: random.Random):
         put(builder, "Plan", [{"code": r["code"], "name": r["name"],
                                "salesperson": r["salesperson"], "due_next": maybe(rng, money()),
                                "overdue": maybe(rng, money(1e7), 0.5)} for r in monthly])
+        statuses = ["自動消込", "手数料差引", "要確認", "候補あり", "未消込", "取消", None]
+        put(builder, "BankMatch", [{"line_id": f"2025-09-{d:02d}/{i}", "amount": money(1e7),
+                                    "status": rng.choice(statuses)}
+                                   for i, d in enumerate(rng.sample(range(1, 29), 20))])
         put(builder, "SiteExample", [{"method": f"入金{i}", "amount": money(1e7),
                                       "days": rng.randint(0, 180)}
                                      for i in range(rng.randint(1, 6))])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -16,6 +17,7 @@ from .errors import KaishuError
 from .examples import EXAMPLES
 from .samples import SAMPLE_LEDGER as SAMPLE_LEDGER_DATA
 from .samples import copy_sample_data, write_samples
+from .bank.run import run_match, statement_files
 from .serials import to_serial
 from .templates import LANGS, write_templates
 from .workbook import mark_sample, refresh_workbook
@@ -24,6 +26,7 @@ from .xlsxfiles import differences
 SAMPLES = Path("samples")
 TEMPLATES = Path("xlsx_templates")
 SAMPLE_LEDGER = SAMPLES / "ledger_utf8"
+SAMPLE_BANK = SAMPLES / "bank"
 SAMPLE_MONTH = "2025-09"
 DEMO_OUT = Path("kaishu-demo")
 
@@ -57,8 +60,8 @@ def _to_excel(value):
               show_default=True, help="Folder for the demo's workbooks and sample ledger.")
 def demo(out: Path) -> None:
     """Compute every worksheet function on the articles' examples, write the sample
-    workbook, the ready-made workbooks and the sample ledger into --out, and refresh the
-    collection check from that ledger."""
+    workbook, the ready-made workbooks and the sample ledger into --out, match the sample
+    bank statements (入金消込) and refresh the collection check from that ledger."""
     click.echo(f"{'function':<26} {'kaishu':>16} {'expected':>16}  source")
     for example in EXAMPLES:
         got = evaluate(example.fn, tuple(_to_excel(v) for v in example.args))
@@ -76,7 +79,14 @@ def demo(out: Path) -> None:
         for _, step in bar:
             written += step()
     workbook = next(p for p in written if p.name == "collection_check.xlsx")
-    ledger = out / "samples" / SAMPLE_LEDGER_DATA
+    samples = out / "samples"
+    ledger = samples / SAMPLE_LEDGER_DATA
+    (ledger / "receipts_bank.csv").unlink(missing_ok=True)  # a run before this one
+    statements = statement_files(samples / "bank")
+    click.echo(f"matching {', '.join(p.name for p in statements)} (入金消込) ...", err=True)
+    result = run_match(ledger, statements, workbook)
+    click.echo("入金消込: " + ", ".join(f"{status} {count}" for status, count in
+                                         result.matched.counts().items()))
     click.echo(f"refreshing {workbook} for {SAMPLE_MONTH} from {ledger} ...", err=True)
     click.echo(summary(refresh_workbook(workbook, ledger, SAMPLE_MONTH)))
     for path in written:
@@ -119,12 +129,26 @@ def build_templates(folder: Path, lang: str, sample: Path | None,
     six months up to ``month`` (so its history has something to show)."""
     paths = write_templates(folder, lang)
     if sample is not None and sample.is_dir():
-        for path in paths:
-            if path.name.startswith("collection_check") and path.suffix != ".py":
-                for earlier in pd.period_range(end=month, periods=6, freq="M"):
-                    refresh_workbook(path, sample, str(earlier))
-                mark_sample(path)  # the first real refresh replaces the sample's rows
+        with tempfile.TemporaryDirectory(prefix="kaishu-sample-") as work:
+            sample = matched_sample(sample, Path(work) / "ledger")
+            for path in paths:
+                if path.name.startswith("collection_check") and path.suffix != ".py":
+                    for earlier in pd.period_range(end=month, periods=6, freq="M"):
+                        refresh_workbook(path, sample, str(earlier))
+                    mark_sample(path)  # the first real refresh replaces the sample's rows
     return paths
+
+
+def matched_sample(ledger: Path, into: Path) -> Path:
+    """The sample ledger with the bank statements beside it (../bank) matched into its
+    receipts_bank.csv, in a copy at ``into`` (the ledger as it is when there are none)."""
+    bank = ledger.parent / "bank"
+    if not bank.is_dir():
+        return ledger
+    shutil.copytree(ledger, into)
+    (into / "receipts_bank.csv").unlink(missing_ok=True)
+    run_match(into, statement_files(bank))
+    return into
 
 
 @main.command()
@@ -146,6 +170,39 @@ def refresh(workbook: Path, ledger: Path | None, month: str | None, limits: Path
         bar.update(1)
     click.echo(summary(result))
     click.echo(f"wrote {workbook}")
+
+
+@main.command(name="match")
+@click.option("--ledger", required=True, type=click.Path(exists=True, path_type=Path),
+              help="The ledger folder: receipts_bank.csv (and payers.csv) are written there.")
+@click.option("--bank", "statements", required=True, multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A bank statement: 全銀 振込入金通知 / 入出金取引明細 file, or a CSV download. "
+                   "Give --bank once per file; the same deposit in several files counts once.")
+@click.argument("more", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A collection-check workbook: its 入金消込 sheet is written, and the codes "
+                   "typed in 得意先コード(手入力) are learned first.")
+@click.option("--date-column", metavar="NAME", help="CSV: the date column, if not found by "
+              "its usual name (日付/取引日/勘定日).")
+@click.option("--amount-column", metavar="NAME", help="CSV: the deposit column, if not found "
+              "by its usual name (入金額/お預り金額/入金金額).")
+@click.option("--payer-column", metavar="NAME", help="CSV: the payer column, if not found by "
+              "its usual name (振込依頼人名/摘要/お取引内容/内容).")
+def match_command(ledger: Path, statements: tuple[Path, ...], more: tuple[Path, ...],
+                  workbook: Path | None, date_column: str | None, amount_column: str | None,
+                  payer_column: str | None) -> None:
+    """Match bank deposits to customers and invoices (入金消込) and write receipts_bank.csv.
+
+    kaishu match --ledger DIR --bank FILE [FILE ...] [--workbook BOOK]"""
+    from .bank.run import run_match, summary as match_summary
+
+    result = run_match(ledger, [*statements, *more], workbook, date_column, amount_column,
+                       payer_column)
+    click.echo(match_summary(result))
+    click.echo(f"wrote {result.receipts_file} ({result.receipt_rows} rows)")
+    if result.workbook:
+        click.echo(f"wrote {result.workbook} (入金消込)")
 
 
 def _month(value: str | None) -> str | None:

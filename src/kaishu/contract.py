@@ -63,6 +63,10 @@ BY_SALESPERSON = "BySalesperson"  # 担当者別
 PLAN = "Plan"                    # 翌月回収予定
 HISTORY = "History"              # 履歴: one row per customer and month
 REFRESHED_TABLES = (COLLECTION, BY_SALESPERSON, PLAN, HISTORY)
+#: 入金消込 (section 9): one row per statement line, written by ``kaishu match``, never by a
+#: refresh. Its row key is the line's 明細ID.
+BANK_MATCH = "BankMatch"
+BANK_MATCH_KEY = "line_id"
 REQUIRED_TABLES = (COLLECTION, BY_SALESPERSON, PLAN)
 
 #: The row key of each refreshed table.
@@ -89,13 +93,14 @@ LEDGER_FOLDER = "LedgerFolder"  # 台帳の場所
 FEE_TOLERANCE = "FeeTolerance"  # 振込手数料の許容額
 NOTE_LOOKBACK = "NoteLookback"  # 手形化の判定期間(月)
 AGING_EDGES = "AgingEdges"      # 延滞区分の境界(日), four cells in a row
+BANK_FOLDER = "BankFolder"      # 入出金明細の場所 (section 9: matched before a refresh)
 OVER_LIMIT = "OverLimit"        # 限度超過 (使用率)
 NEAR_LIMIT = "NearLimit"        # 限度接近 (使用率)
 RATE_TARGET = "RateTarget"      # 回収率の目標
 SITE_INCREASE = "SiteIncrease"  # サイト長期化 (日)
 #: The settings a refresh reads (the others are read by the sheet's formulas).
 REFRESH_SETTINGS = (TARGET_MONTH, BASE_DATE, LEDGER_FOLDER, FEE_TOLERANCE, NOTE_LOOKBACK,
-                    AGING_EDGES)
+                    AGING_EDGES, BANK_FOLDER)
 
 
 @dataclass(frozen=True)

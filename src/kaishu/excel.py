@@ -17,7 +17,8 @@ from . import contract, preflight
 from .errors import KaishuError
 from .ledger import read_ledger
 from .monthly import Month, compute_month
-from .plan import SAMPLE_MARK, TABLES, Formula, Plan, TableState, Text, plan_refresh
+from .plan import (SAMPLE_MARK, TABLES, Formula, Plan, TableState, Text, _add, plan_refresh,
+                   plan_table)
 from .workbook import SETTING_NAMES, WorkbookError, check_tables, settings_from
 
 #: A value Excel would read as a formula or a number is kept as text with a leading '.
@@ -118,17 +119,24 @@ def apply_plan(book, plan: Plan, tables: dict[str, TableState] | None = None) ->
                     len(values), len(values[0])).value = values
 
 
+def _folder(book, setting: Any) -> Path:
+    folder = Path(str(setting))
+    return folder if folder.is_absolute() else Path(book.fullname).parent / folder
+
+
 def refresh_open_book(book) -> Month:
-    """Refresh the open collection-check ``book`` from the ledger and month in its settings."""
+    """Refresh the open collection-check ``book`` from the ledger and month in its settings.
+
+    When the settings name a bank statement folder (入出金明細の場所), its statements are
+    matched first (入金消込) and the month is computed with the receipts they make; nothing
+    is written — receipts_bank.csv, the 入金消込 sheet, the month — unless both succeed."""
     tables, cells = read_state(book)
     folder = _setting(book, cells, contract.LEDGER_FOLDER)
     month = _setting(book, cells, contract.TARGET_MONTH)
     if not folder or not month:
         raise WorkbookError("設定シートの「台帳の場所」と「対象月」を入力してください "
                             "(fill the ledger location and the month in the settings sheet)")
-    ledger = Path(str(folder))
-    if not ledger.is_absolute():
-        ledger = Path(book.fullname).parent / ledger
+    ledger = _folder(book, folder)
     if isinstance(month, (dt.date, dt.datetime)):
         month = f"{month:%Y-%m}"
     def value(name: str, offset: int) -> Any:
@@ -141,13 +149,32 @@ def refresh_open_book(book) -> Month:
         sheet, row, column = cells[name]
         return f"{sheet}!{get_column_letter(column + offset)}{row}"
 
-    books = read_ledger(ledger)
+    settings = settings_from(value, where)
+    statements = _setting(book, cells, contract.BANK_FOLDER)
+    prepared = None
+    if statements:
+        from .bank.run import matched_ledger, prepare, sheet_records, statement_files
+
+        prepared = prepare(ledger, statement_files(_folder(book, statements)),
+                           tables.get(contract.BANK_MATCH), settings=settings)
+        books = matched_ledger(prepared)
+    else:
+        books = read_ledger(ledger)
     preflight.check_month(books, str(month), ledger.name,
                           remedy="correct 対象月 in the settings sheet")
-    result = compute_month(books, str(month), settings_from(value, where))
+    result = compute_month(books, str(month), settings)
     result.warnings = preflight.warnings(books, str(month))
     sample = next((n for n in book.names if n.name == SAMPLE_MARK), None)
-    apply_plan(book, plan_refresh(result, tables, cells, sample is not None), tables)
+    plan = plan_refresh(result, tables, cells, sample is not None)
+    if prepared is not None:  # both steps succeeded: write the match, then the month
+        from .bank.run import write_files
+
+        if contract.BANK_MATCH in tables:
+            state = tables[contract.BANK_MATCH]
+            _add(plan, plan_table(state, sheet_records(prepared.matched.lines, state),
+                                  contract.BANK_MATCH_KEY))
+        write_files(prepared)
+    apply_plan(book, plan, tables)
     if sample is not None:  # the sample ledger's rows are gone: rows stay from now on
         sample.delete()
     return result

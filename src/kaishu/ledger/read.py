@@ -17,7 +17,8 @@ import pandas as pd
 
 from ..errors import KaishuError, format_value
 from . import values as parse
-from .schema import BALANCES, CUSTOMERS, INVOICES, NOTE_METHODS, PARTS, RECEIPTS, Part
+from .schema import (BALANCES, CUSTOMERS, INVOICES, NOTE_METHODS, PARTS, RECEIPTS,
+                     RECEIPTS_BANK, Part)
 
 #: Tried in order; UTF-8 is strict enough that text decoding as UTF-8 is UTF-8.
 ENCODINGS = ("utf-8-sig", "cp932")
@@ -233,7 +234,7 @@ def _check_references(ledger: dict[str, pd.DataFrame], files: dict[str, str],
     """Codes that name nothing, duplicates, notes without maturity. A part that could not be
     read at all (``unread``: missing, empty, undecodable) is not held against the others: its
     own problem is the one to report."""
-    customers, invoices, receipts = (ledger[p] for p in ("customers", "invoices", "receipts"))
+    customers, invoices = ledger["customers"], ledger["invoices"]
     for part, key, label in (("customers", "customer_id", "得意先コード"),
                              ("invoices", "invoice_id", "請求番号")):
         frame = ledger[part]
@@ -242,7 +243,8 @@ def _check_references(ledger: dict[str, pd.DataFrame], files: dict[str, str],
                 problems.append(Problem(files[part], int(row), label, frame.at[row, key],
                                         f"a {label} not used by an earlier row"))
     known = set(customers.get("customer_id", pd.Series(dtype=str)))
-    for part in ("invoices", "receipts", "balances") if "customers" not in unread else ():
+    for part in ("invoices", "receipts", "receipts_bank", "balances") \
+            if "customers" not in unread else ():
         frame = ledger[part]
         if "customer_id" in frame and len(frame):
             unknown = ~frame["customer_id"].isin(known)
@@ -250,25 +252,41 @@ def _check_references(ledger: dict[str, pd.DataFrame], files: dict[str, str],
                 problems.append(Problem(files[part], int(row), "得意先コード",
                                         frame.at[row, "customer_id"],
                                         "a customer of the customers file"))
+    for part in ("receipts", "receipts_bank"):
+        _check_receipts(ledger[part], invoices, files[part], problems, "invoices" in unread)
+
+
+def _check_receipts(receipts: pd.DataFrame, invoices: pd.DataFrame, file: str,
+                    problems: list[Problem], invoices_unread: bool = False) -> None:
     if "invoice_id" in receipts and "invoice_id" in invoices and "customer_id" in invoices \
-            and "invoices" not in unread:
+            and not invoices_unread:
         owner = invoices.drop_duplicates("invoice_id").set_index("invoice_id")["customer_id"]
         named = receipts["invoice_id"].notna() & (receipts["invoice_id"] != "")
         for row in receipts.index[named & ~receipts["invoice_id"].isin(owner.index)]:
-            problems.append(Problem(files["receipts"], int(row), "請求番号",
+            problems.append(Problem(file, int(row), "請求番号",
                                     receipts.at[row, "invoice_id"], "an invoice of the invoices file"))
         mine = named & receipts["invoice_id"].isin(owner.index)
         wrong = mine & (receipts["invoice_id"].map(owner) != receipts["customer_id"])
         for row in receipts.index[wrong]:
-            problems.append(Problem(files["receipts"], int(row), "請求番号",
+            problems.append(Problem(file, int(row), "請求番号",
                                     receipts.at[row, "invoice_id"],
                                     "an invoice of the same customer"))
     if "method" in receipts and len(receipts):
         notes = receipts["method"].isin(NOTE_METHODS)
         missing = notes & receipts.get("maturity_date", pd.Series(index=receipts.index)).isna()
         for row in receipts.index[missing]:
-            problems.append(Problem(files["receipts"], int(row), "期日", None,
+            problems.append(Problem(file, int(row), "期日", None,
                                     "the maturity date of the note / でんさい"))
+
+
+def _receipts(receipts: pd.DataFrame, bank: pd.DataFrame) -> pd.DataFrame:
+    """receipts.csv and receipts_bank.csv as one table; on one day the rows of receipts.csv
+    come first (``row`` orders receipts within a day: the bank file's rows follow)."""
+    if not len(bank):
+        return receipts
+    offset = int(receipts["row"].max()) if len(receipts) else 0
+    bank = bank.assign(row=bank["row"] + offset)
+    return pd.concat([receipts, bank], ignore_index=True)
 
 
 def read_ledger(source: str | os.PathLike[str]) -> Ledger:
@@ -304,6 +322,7 @@ def read_ledger(source: str | os.PathLike[str]) -> Ledger:
     _check_references(parts, files, problems, unread)
     if problems:
         raise LedgerError(problems)
+    parts["receipts"] = _receipts(parts["receipts"], parts.pop("receipts_bank"))
     for name in ("invoices", "receipts", "balances"):  # a zero amount changes nothing
         frame = parts[name]
         parts[name] = frame[frame["amount"] != 0] if len(frame) else frame

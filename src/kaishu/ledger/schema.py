@@ -43,6 +43,8 @@ CUSTOMERS = Part("customers", "得意先", (
     Column("credit_limit", "信用限度額", "amount", False, ("与信限度額", "限度額")),
     Column("holiday_rule", "休日区分", "rule", False),
     Column("collection_days_target", "回収期間目標", "number", False),
+    Column("kana", "得意先名カナ", "text", False, ("カナ", "得意先カナ", "フリガナ")),
+    Column("payer_code", "振込依頼人コード", "text", False, ("依頼人コード",)),
 ))
 INVOICES = Part("invoices", "請求", (
     Column("invoice_id", "請求番号", "text", aliases=("伝票番号", "請求書番号")),
@@ -58,7 +60,10 @@ RECEIPTS = Part("receipts", "入金", (
     Column("method", "入金方法", "method", aliases=("入金区分", "決済方法")),
     Column("maturity_date", "期日", "date", False, ("満期日", "手形期日", "支払期日")),
     Column("invoice_id", "請求番号", "text", False, ("伝票番号", "請求書番号")),
+    Column("line_id", "明細ID", "text", False),
 ), required=False)  # a ledger without receipts is read; the refresh warns about it
+#: Receipts written by 入金消込 (DOMAIN.md section 9): the receipts columns and 明細ID.
+RECEIPTS_BANK = Part("receipts_bank", "銀行入金", RECEIPTS.columns, required=False)
 BALANCES = Part("balances", "繰越残高", (
     Column("customer_id", "得意先コード", "text", aliases=("得意先CD", "顧客コード")),
     Column("as_of", "基準日", "date", aliases=("繰越日",)),
@@ -66,7 +71,7 @@ BALANCES = Part("balances", "繰越残高", (
     Column("due_date", "支払期日", "date", False),
 ), required=False)
 
-PARTS = (CUSTOMERS, INVOICES, RECEIPTS, BALANCES)
+PARTS = (CUSTOMERS, INVOICES, RECEIPTS, RECEIPTS_BANK, BALANCES)
 
 #: Receipt methods: canonical key -> the words ledgers use for it (the contract's names).
 METHODS = {key: method.words for key, method in _METHODS.items()}

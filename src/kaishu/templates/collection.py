@@ -222,6 +222,38 @@ HISTORY = Table(contract.HISTORY, (
     "code", "name", "salesperson", "credit_limit", "opening", "billed", "scheduled",
     "on_schedule", "site", "exposure")}} for r in EXAMPLE_MONTH))
 
+#: 入金消込 (DOMAIN.md section 9): one row per statement line, written by ``kaishu match``.
+BANK_MATCH = Table(contract.BANK_MATCH, (
+    value("line_id", L("明細ID", "Line ID"), "General", 30),
+    value("date", L("日付", "Date"), DATE, 11),
+    value("payer", L("振込依頼人名", "Payer as sent"), "General", 24),
+    value("name", L("正規化名", "Normalised payer"), "General", 20),
+    value("amount", L("金額", "Amount")),
+    value("customer_id", L("得意先コード", "Customer code"), "General", 11),
+    value("customer_name", L("得意先名", "Customer name"), "General", 20),
+    value("invoices", L("請求番号", "Invoices"), "General", 18),
+    value("fee", L("手数料", "Fee")),
+    value("status", L("状態", "Status"), "General", 10),
+    value("reason", L("根拠", "Why"), "General", 28),
+    value("candidates", L("候補", "Candidates"), "General", 30),
+    Column("manual", L("得意先コード(手入力)", "Customer code (typed)"), width=14),
+    Column("memo", L("メモ", "Notes"), width=24),
+    # details, grouped
+    value("payer_code", L("依頼人コード", "Payer code"), "General", 12),
+    value("bank", L("仕向銀行", "Remitting bank"), "General", 16),
+    value("file", L("明細ファイル", "Statement file"), "General", 18),
+), details_from="payer_code", highlights=(
+    Highlight(("status",), 'OR({$status}="未消込",{$status}="候補あり")', "F8CBAD", "9C0006"),
+    Highlight(("status",), '{$status}="要確認"', "FFE699", "7F6000"),
+    Highlight(("manual",), 'LEN({$manual})>0', "E2EFDA", "375623"),
+))
+
+
+def _suspense(amount: str, status: str) -> str:
+    return "=" + "+".join(f'SUMIFS({contract.BANK_MATCH}[{amount}],{contract.BANK_MATCH}'
+                          f'[{status}],"{s}")' for s in ("未消込", "候補あり"))
+
+
 SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
     Field(contract.TARGET_MONTH, L("対象月", "Month"), dt.date(2025, 9, 1), MONTH, A_DATE,
           L("更新する月 (その月の1日)", "The month to refresh (its first day)")),
@@ -232,6 +264,11 @@ SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
           L("会計システムから出力した得意先・請求・入金ファイルのフォルダ (この ブックからの相対パス可)",
             "Folder of the customers, invoices and receipts exported from the accounting "
             "system (may be relative to this workbook)")),
+    Field(contract.BANK_FOLDER, L("入出金明細の場所", "Bank statements location"), None, "@",
+          None, L("銀行の入出金明細 (全銀ファイル・CSV) のフォルダ。入力すると「今月を更新」が先に"
+                  "入金消込をします (空欄なら消込しません)",
+                  "Folder of the bank statements (全銀 files, CSV). When filled, the refresh "
+                  "button matches them to invoices first (blank: no matching)")),
     Field(contract.OVER_LIMIT, L("限度超過 (使用率)", "Over limit (utilisation)"), 1.0, RATIO,
           Validation("decimal", 0, 10)),
     Field(contract.NEAR_LIMIT, L("限度接近 (使用率)", "Near limit (utilisation)"), 0.8, RATIO,
@@ -306,6 +343,15 @@ SHEETS = (
     Sheet(L("チェックポイント", "Checkpoints"), L(
         "回収するまでが営業: 社内のチェックポイント", "A sale is not done until it is collected: "
         "checkpoints"), (CHECKPOINTS,), pages_tall=1),
+    Sheet(L("入金消込", "Bank matching"), L(
+        "入金消込 — 銀行の入金を得意先・請求に消し込んだ結果 (得意先コード(手入力) に入れたコードは"
+        "次の消込で学習されます)",
+        "Bank matching — deposits matched to customers and invoices (a code typed in "
+        "Customer code (typed) is learned by the next matching run)"), (
+        Field("Suspense", L("仮受金 (未消込 + 候補あり)", "Suspense (unmatched + candidates)"),
+              L(_suspense("金額", "状態"), _suspense("Amount", "Status")), YEN),
+        BANK_MATCH,
+    )),
     Sheet(L("履歴", "History"), L(
         "月次の履歴 (更新のたびに対象月の行を書き換え、少なくとも直近24ヶ月を保持)",
         "Monthly history (each refresh replaces its month; at least the last 24 months "
