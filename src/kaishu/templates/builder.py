@@ -102,7 +102,8 @@ class Builder:
             return
         message = text(validation.message, self.lang) if validation.message else None
         if validation.kind == "list":
-            rule = DataValidation(type="list", formula1=f'"{",".join(validation.choices)}"')
+            choices = ",".join(str(text(c, self.lang)) for c in validation.choices)
+            rule = DataValidation(type="list", formula1=f'"{choices}"')
         else:
             rule = DataValidation(type=validation.kind, operator="between",
                                   formula1=str(validation.low), formula2=str(validation.high))
@@ -138,7 +139,8 @@ class Builder:
         row += 1 if spec.headers else 0
         sheet.cell(row, 1, text(spec.label, self.lang)).font = Font(name=FONT, bold=True)
         for offset, value in enumerate(spec.values):
-            self.style_cell(sheet.cell(row, 2 + offset, value), spec.format, False)
+            self.style_cell(sheet.cell(row, 2 + offset, text(value, self.lang)), spec.format,
+                            False)
         last = get_column_letter(1 + len(spec.values))
         self.validate(sheet, spec.validation, f"B{row}:{last}{row}")
         self.name(spec.name, sheet, f"$B${row}:${last}${row}")

@@ -56,7 +56,7 @@ class Validation:
     kind: str
     low: Any = None
     high: Any = None
-    choices: tuple[str, ...] = ()
+    choices: tuple[Any, ...] = ()  # texts or labels
     message: L | None = None
 
 
@@ -68,8 +68,16 @@ A_DATE = Validation("date", 1, 2958465, message=L("日付を入力", "A date"))
 GRADE = Validation("list", choices=("0.6", "0.8", "1", "1.2", "1.4"),
                    message=L("5段階評価: 0.6 / 0.8 / 1.0 / 1.2 / 1.4",
                              "Five grades: 0.6 / 0.8 / 1.0 / 1.2 / 1.4"))
-FLAG = Validation("list", choices=("TRUE", "FALSE"), message=L("TRUE または FALSE",
-                                                                "TRUE or FALSE"))
+#: A yes/no input: はい/いいえ in Japanese workbooks, TRUE/FALSE in English ones (kaishu and
+#: the formulas read either, and 1/0).
+YES, NO = L("はい", True), L("いいえ", False)
+FLAG = Validation("list", choices=(L("はい", "TRUE"), L("いいえ", "FALSE")),
+                  message=L("はい または いいえ", "TRUE or FALSE"))
+
+
+def is_yes(ref: str) -> str:
+    """A native test that the yes/no cell ``ref`` says yes (はい, TRUE or 1)."""
+    return f'OR({ref}=TRUE,{ref}=1,{ref}="はい")'
 
 
 @dataclass(frozen=True)
