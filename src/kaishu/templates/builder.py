@@ -27,12 +27,29 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 COMPUTED_HEADER_FILL = PatternFill("solid", fgColor="2F6F4F")  # columns the sheet computes
 THIN = Side(style="thin", color="B4C6E7")
 FONT = "Meiryo UI"
+#: Narrowest column for a format, in character units: "999,999,999" and "100.0%" fit.
+MIN_WIDTHS = {"#,##0": 13, "0.0%": 9, "0%": 7, "0.00": 7, '0.0"日"': 8.5, "yyyy/mm/dd": 13}
+#: Print margins in inches: narrow left and right, so more columns fit at a readable size.
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.5, "header": 0.3, "footer": 0.3}
 PLACEHOLDER = re.compile(r"\{(@\w+(?:\.\.\w+)?|\$\w+|\w+:\w+)\}")
 
 
 def display_width(value: Any) -> float:
     """Width in Excel character units, counting East Asian characters as two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value))
+
+
+def header_width(header: str) -> float:
+    """Width a table header needs on its two lines (headers wrap): Japanese breaks anywhere,
+    English between words."""
+    words = str(header).split()
+    if len(words) < 2 and display_width(header) == len(str(header)):
+        return len(str(header)) + 1.5  # one English word: never broken
+    if len(words) >= 2:
+        splits = (max(len(" ".join(words[:i])), len(" ".join(words[i:])))
+                  for i in range(1, len(words)))
+        return min(splits) + 1.5
+    return display_width(header) / 1.6 + 2
 
 
 def escape_header(header: str) -> str:
@@ -126,6 +143,9 @@ class Builder:
         cell = sheet.cell(row, 2, self.formula(value) if field.computed else value)
         self.style_cell(cell, field.format, field.computed)
         cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+        if field.span > 1:  # a text result gets the room it needs, within its box
+            sheet.merge_cells(start_row=row, start_column=2, end_row=row,
+                              end_column=1 + field.span)
         if field.note:
             sheet.cell(row, 3, text(field.note, self.lang)).font = Font(name=FONT, color="595959")
         self.validate(sheet, field.validation, f"B{row}")
@@ -158,18 +178,23 @@ class Builder:
             columns.append(TableColumn(
                 id=index, name=placed.headers[column.key],
                 calculatedColumnFormula=TableFormula(attr_text=formula[1:]) if formula else None))
-            width = max(column.width, display_width(placed.headers[column.key]) / 1.6 + 2,
+            width = max(column.width, MIN_WIDTHS.get(text(column.format, "ja"), 0),
+                        header_width(placed.headers[column.key]),
                         *(display_width(text(r.get(column.key, ""), self.lang)) + 2
                           for r in table.rows))
             letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = max(
-                sheet.column_dimensions[letter].width or 0, width)
+            # (openpyxl gives a column it has not seen the width 13: not a minimum here)
+            earlier = sheet.column_dimensions[letter].width \
+                if letter in sheet.column_dimensions else 0
+            sheet.column_dimensions[letter].width = max(earlier or 0, width)
             first, last = row + 1, placed.last_row
             for r in range(first, last + 1):
                 values = table.rows[r - first] if r - first < len(table.rows) else {}
                 cell = sheet.cell(r, index, formula if formula else
                                   text(values.get(column.key), self.lang))
                 self.style_cell(cell, column.format, column.computed, fill=False)
+                if column.wrap:  # long texts (warnings, notes) wrap within the column
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
             self.validate(sheet, column.validation, f"{letter}{first}:{letter}{last}")
         sheet.row_dimensions[row].height = 32
         if table.details_from:  # detail columns: grouped and collapsed, [+] shows them
@@ -221,7 +246,7 @@ class Builder:
             return len(block.ja.split("\n"))
         if isinstance(block, FieldRow):
             return 2 if block.headers else 1
-        return {Field: 1, Chart: 25}[type(block)]
+        return {Field: 1, Chart: 26}[type(block)]
 
     def layout(self, spec: Sheet) -> list[tuple[Any, int]]:
         """Each block of ``spec`` with its first row: a blank row between blocks, except
@@ -256,25 +281,49 @@ class Builder:
                 if charts:  # one chart a printed page
                     sheet.row_breaks.append(Break(id=row - 1))
                 charts += 1
-                self.chart(sheet, row, block)
+                self.chart(sheet, row + 1, block)  # a row below the break: the frame
+                # never starts on the page before (LibreOffice rounds row heights)
             else:
                 for offset, line in enumerate(text(block, self.lang).split("\n")):
                     sheet.cell(row + offset, 1, line).font = Font(name=FONT, color="404040")
-        sheet.column_dimensions["A"].width = max(sheet.column_dimensions["A"].width or 0, 16)
+        labels = [display_width(text(b.label, self.lang)) * 1.1 + 2 for b, _ in self.layout(spec)
+                  if isinstance(b, (Field, FieldRow))]  # bold labels in column A
+        earlier = sheet.column_dimensions["A"].width if "A" in sheet.column_dimensions else 0
+        sheet.column_dimensions["A"].width = max(earlier or 0, 8, *labels)
         for letter, width in spec.widths.items():
             sheet.column_dimensions[letter].width = width
         if first_table:
             sheet.freeze_panes = f"C{first_table.header_row + 1}"
             sheet.print_title_rows = f"{first_table.header_row}:{first_table.header_row}"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, spec.pages_tall
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.print_options.horizontalCentered = True
+        self.page_setup(sheet, spec, first_table)
         if spec.protect:
             sheet.protection.sheet = True
             sheet.protection.formatColumns = sheet.protection.formatRows = False
             sheet.protection.autoFilter = sheet.protection.sort = False
+
+    @staticmethod
+    def page_setup(sheet, spec: Sheet, first_table: Placed | None) -> None:
+        """A4 landscape. A sheet with a ``scale`` prints at that scale (text stays readable)
+        with its table's key columns on the first page and the details after, the code and
+        name columns repeated; any other sheet is fitted to the page width."""
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        for side, inches in MARGINS.items():
+            setattr(sheet.page_margins, side, inches)
+        if spec.scale:
+            sheet.page_setup.scale = spec.scale
+            sheet.sheet_properties.pageSetUpPr.fitToPage = False
+            if first_table is not None:
+                sheet.print_title_cols = "A:B"
+                if first_table.table.details_from:
+                    last_key = first_table.first_column - 1 + [
+                        c.key for c in first_table.table.columns].index(
+                        first_table.table.details_from)
+                    sheet.col_breaks.append(Break(id=last_key))
+        else:
+            sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, spec.pages_tall
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_options.horizontalCentered = not spec.scale
 
     def build(self) -> Workbook:
         # Sheets and tables are placed first so any formula can refer to any table.

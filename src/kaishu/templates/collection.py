@@ -81,9 +81,9 @@ def _warnings(lang: str) -> str:
 
 
 MONTHLY = Table(contract.COLLECTION, (
-    value("code", L("得意先コード", "Customer code"), "General", 12),
+    value("code", L("得意先コード", "Customer code"), "General", 10),
     value("name", L("得意先名", "Customer name"), "General", 22),
-    value("salesperson", L("担当者", "Salesperson"), "General", 9),
+    value("salesperson", L("担当者", "Salesperson"), "General", 8),
     Column("credit_limit", L("信用限度額", "Credit limit"), "value", format=YEN,
            validation=MONEY),
     value("exposure", L("与信残高", "Exposure")),
@@ -101,9 +101,9 @@ MONTHLY = Table(contract.COLLECTION, (
     value("site", L("回収サイト", "Collection site"), DAYS),
     formula("overdue", L("延滞合計", "Overdue total"),
             '=IF({@code}="","",SUM({@overdue_1..overdue_5}))'),
-    formula("warnings", L("警告", "Warnings"), L(_warnings("ja"), _warnings("en")), "General",
-            30),
-    Column("memo", L("対応メモ", "Follow-up notes"), width=24),
+    Column("warnings", L("警告", "Warnings"), "formula", L(_warnings("ja"), _warnings("en")),
+           width=20, wrap=True),
+    Column("memo", L("対応メモ", "Follow-up notes"), width=14, wrap=True),
     # details, grouped: [+] above the sheet shows them
     value("opening", L("前月残高", "Opening balance")),
     value("billed", L("当月売上", "Billed")),
@@ -161,7 +161,7 @@ PLAN = Table(contract.PLAN, (
     formula("total", L("翌月回収予定額", "To collect next month"),
             '=IF({@code}="","",N({@due_next})+N({@overdue}))'),
     value("first_due", L("最初の期日", "First due date"), DATE, 12),
-    Column("memo", L("回収の段取り", "Collection steps"), width=30),
+    Column("memo", L("回収の段取り", "Collection steps"), width=30, wrap=True),
 ), EXAMPLE_PLAN, highlights=(
     Highlight(("overdue",), "N({$overdue})>0", "F4B084", "833C0B"),))
 
@@ -251,9 +251,9 @@ SHEETS = (
         "月次回収チェック表 — 回収するまでが営業", "Monthly collection check — a sale is not done "
         "until it is collected"), (
         Field("ShownMonth", L("対象月", "Month"), "=TargetMonth", MONTH),
-        Field("ShownBaseDate", L("基準日", "Reference date"), "=BaseDate", DATE),
+        Field("ShownBaseDate", L("基準日", "As of"), "=BaseDate", DATE),
         MONTHLY,
-    )),
+    ), scale=74),
     Sheet(L("グラフ", "Charts"), L("与信枠の使用率・延滞の内訳・担当者別の回収 (各表から)",
                                  "Credit limit utilisation, overdue amounts and collection by "
                                  "salesperson (from the tables)"), (
@@ -306,7 +306,7 @@ SHEETS = (
         "月次の履歴 (更新のたびに対象月の行を書き換え、少なくとも直近24ヶ月を保持)",
         "Monthly history (each refresh replaces its month; at least the last 24 months "
         "are kept)"),
-        (HISTORY,)),
+        (HISTORY,), scale=74),
     SETTINGS,
 )
 

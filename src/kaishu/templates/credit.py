@@ -290,15 +290,15 @@ SUMMARY_SHEET = Sheet(L("集計", "Summary"), L(
                        working_capital="WorkingCapital"), YEN),
     Field("HeadroomCheck", L("判定", "Check"), L(*(
         f'=IF(Headroom<0,"{HEADROOM_CHECK[0](lang)}","{HEADROOM_CHECK[1](lang)}")'
-        for lang in ("ja", "en")))),
+        for lang in ("ja", "en"))), span=6),
     *(Field(f"Remedy{i}", L("対策" if i == 1 else "", "Remedies" if i == 1 else ""),
-            L(f'=IF(Headroom<0,"{r.ja}","")', f'=IF(Headroom<0,"{r.en}","")'))
+            L(f'=IF(Headroom<0,"{r.ja}","")', f'=IF(Headroom<0,"{r.en}","")'), span=6)
       for i, r in enumerate(REMEDIES, start=1)),
     L("採用限度額 = 入力された方法の限度額のうち最小のもの → 税込換算 → 端数切捨。上書き限度額を入れるとそれを採用します。",
       "Adopted limit = the smallest limit of the methods filled in → tax-inclusive → rounded "
       "down. An override is used as it is."),
     SUMMARY,
-), pages_tall=1, widths={"A": 30, "B": 16})
+), widths={"A": 30, "B": 16})
 
 CREDIT_LIMITS = WorkbookSpec("credit_limits.xlsx", (
     SUMMARY_SHEET, *METHOD_SHEETS, SETTINGS))

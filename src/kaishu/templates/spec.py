@@ -92,6 +92,7 @@ class Column:
     format: Any = GENERAL
     width: float = 0
     validation: Validation | None = None
+    wrap: bool = False  # long text wraps within the column (the row grows)
 
     @property
     def computed(self) -> bool:
@@ -134,6 +135,7 @@ class Field:
     format: Any = GENERAL
     validation: Validation | None = None
     note: L | None = None
+    span: int = 1  # columns the value cell spans (merged), for a text that needs the room
 
     @property
     def computed(self) -> bool:
@@ -174,6 +176,7 @@ class Sheet:
     blocks: tuple[Any, ...]  # Fields, FieldRows, Tables, Charts and L notes, in order
     protect: bool = True
     pages_tall: int = 0  # 0: as many as the rows need; 1: shrink to one page
+    scale: int = 0  # print scale in %; 0: fit to the page width
     widths: dict[str, float] = field(default_factory=dict)
 
 
