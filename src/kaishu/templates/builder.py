@@ -10,6 +10,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.axis import ChartLines
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
@@ -19,13 +20,17 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableColumn, TableFormula, TableStyleInfo
 
-from .spec import Chart, Field, FieldRow, L, Sheet, Table, Validation, WorkbookSpec, text
+from .spec import (
+    Chart, Field, FieldRow, L, Ranking, Sheet, Table, Validation, WorkbookSpec, text,
+)
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # 入力欄 yellow
 COMPUTED_FILL = PatternFill("solid", fgColor="EDF3FA")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 COMPUTED_HEADER_FILL = PatternFill("solid", fgColor="2F6F4F")  # columns the sheet computes
 THIN = Side(style="thin", color="B4C6E7")
+BAR = "4472C4"      # bars
+WARNING = "C00000"  # bars above a ranking's split (e.g. over the credit limit)
 FONT = "Meiryo UI"
 #: Narrowest column for a format, in character units: "999,999,999" and "100.0%" fit.
 MIN_WIDTHS = {"#,##0": 13, "0.0%": 9, "0%": 7, "0.00": 7, '0.0"日"': 8.5, "yyyy/mm/dd": 13}
@@ -85,6 +90,7 @@ class Builder:
             book.remove(book.active)
         self.book = book
         self.placed: dict[str, Placed] = {}
+        self.rankings: dict[str, tuple[Ranking, str, int]] = {}  # sheet, header row
 
     # -- formulas -------------------------------------------------------------------------
 
@@ -213,7 +219,82 @@ class Builder:
                 fill=PatternFill("solid", fgColor=highlight.fill, bgColor=highlight.fill),
                 font=Font(color=highlight.font, bold=True)))
 
+    def ranking(self, sheet, row: int, spec: Ranking) -> None:
+        """Write the helper range of ``spec`` from ``row`` (header) on: native formulas."""
+        values = self.formula(f"{{{spec.table}:{spec.value}}}")
+        labels = self.formula(f"{{{spec.table}:{spec.label}}}")
+        for column, header in enumerate(spec.headers, start=1):
+            cell = sheet.cell(row, column, text(header, self.lang))
+            cell.font = Font(name=FONT, bold=True)
+        first, last = row + 1, row + spec.size
+        for r in range(first, last + 1):
+            k = r - first + 1
+            large = f"LARGE({values},{k})"
+            value = f'IF({large}>0,{large},"")' if spec.positive_only else large
+            here = f"C{r}"
+            # the row of the n-th cell holding this value, n counting equal values ranked
+            # above (ties keep the table's order)
+            position = (f"SUMPRODUCT(SMALL(({values}={here})*(ROW({values})-MIN(ROW({values}))"
+                        f"+1)+({values}<>{here})*1E9,COUNTIF(C${first}:{here},{here})))")
+            cells = [k, f'=IF({here}="","",INDEX({labels},{position}))',
+                     f'=IFERROR({value},"")']
+            if spec.split:
+                cells += [f'=IF({here}="","",IF({here}>{spec.split},"",{here}))',
+                          f'=IF({here}="","",IF({here}>{spec.split},{here},""))']
+            for column, content in enumerate(cells, start=1):
+                cell = sheet.cell(r, column, content)
+                cell.font = Font(name=FONT)
+                if column > 2:
+                    cell.number_format = text(spec.format, self.lang)
+        if spec.rest:
+            r = last + 1
+            rest = f'SUMIF({values},">0")-SUM(C{first}:C{last})'
+            sheet.cell(r, 2, f'=IF(C{r}="","","{text(spec.rest, self.lang)}")').font = \
+                Font(name=FONT)
+            cell = sheet.cell(r, 3, f'=IF({rest}>0.5,{rest},"")')
+            cell.font, cell.number_format = Font(name=FONT), text(spec.format, self.lang)
+            if spec.split:
+                sheet.cell(r, 4, f"=C{r}")
+        sheet.column_dimensions["B"].width = 28
+        for letter in "CDE":
+            sheet.column_dimensions[letter].width = 14
+
+    def ranking_chart(self, sheet, row: int, chart: Chart) -> None:
+        spec, title, header = self.rankings[chart.ranking]
+        source = self.book[title]
+        first, last = header + 1, header + spec.rows
+        bar = BarChart()
+        bar.type, bar.style = "bar", 10
+        bar.title = text(chart.title, self.lang)
+        columns = ((4, BAR), (5, WARNING)) if spec.split else ((3, BAR),)
+        for column, colour in columns:
+            bar.add_data(Reference(source, min_col=column, min_row=header, max_row=last),
+                         titles_from_data=True)
+            bar.series[-1].graphicalProperties.solidFill = colour
+            bar.series[-1].graphicalProperties.line.solidFill = colour
+        bar.set_categories(Reference(source, min_col=2, min_row=first, max_row=last))
+        if spec.split:
+            bar.grouping, bar.overlap = "clustered", 100
+        else:
+            bar.legend = None
+        bar.x_axis.scaling.orientation = "maxMin"  # the largest at the top
+        bar.x_axis.tickLblSkip = bar.x_axis.tickMarkSkip = 1  # every bar named
+        bar.y_axis.crosses = "max"  # values along the bottom
+        bar.y_axis.numFmt = chart.y_format
+        bar.y_axis.majorGridlines = None
+        if chart.gridline:
+            bar.y_axis.majorUnit = chart.gridline
+            bar.y_axis.majorGridlines = ChartLines()
+        bar.y_axis.scaling.min = 0
+        bar.x_axis.delete = bar.y_axis.delete = False
+        bar.height, bar.width = 12, 24
+        bar.gapWidth = 40
+        sheet.add_chart(bar, f"A{row}")
+
     def chart(self, sheet, row: int, chart: Chart) -> None:
+        if chart.ranking:
+            self.ranking_chart(sheet, row, chart)
+            return
         placed = self.placed[chart.table]
         target = self.book[placed.sheet]
         bar = BarChart()
@@ -246,6 +327,8 @@ class Builder:
             return len(block.ja.split("\n"))
         if isinstance(block, FieldRow):
             return 2 if block.headers else 1
+        if isinstance(block, Ranking):
+            return 1 + block.rows
         return {Field: 1, Chart: 26}[type(block)]
 
     def layout(self, spec: Sheet) -> list[tuple[Any, int]]:
@@ -277,6 +360,8 @@ class Builder:
             elif isinstance(block, Table):
                 first_table = first_table or self.placed[block.name]
                 self.table(sheet, self.placed[block.name])
+            elif isinstance(block, Ranking):
+                self.ranking(sheet, row, block)
             elif isinstance(block, Chart):
                 if charts:  # one chart a printed page
                     sheet.row_breaks.append(Break(id=row - 1))
@@ -296,6 +381,8 @@ class Builder:
             sheet.freeze_panes = f"C{first_table.header_row + 1}"
             sheet.print_title_rows = f"{first_table.header_row}:{first_table.header_row}"
         self.page_setup(sheet, spec, first_table)
+        if spec.hidden:
+            sheet.sheet_state = "hidden"
         if spec.protect:
             sheet.protection.sheet = True
             sheet.protection.formatColumns = sheet.protection.formatRows = False
@@ -333,6 +420,8 @@ class Builder:
                 if isinstance(block, Table):
                     headers = {c.key: text(c.label, self.lang) for c in block.columns}
                     self.placed[block.name] = Placed(block, sheet.title, row, 1, headers)
+                elif isinstance(block, Ranking):
+                    self.rankings[block.name] = (block, sheet.title, row)
         for spec in self.spec.sheets:
             self.sheet(spec)
         self.book.properties.creator = "kaishu"

@@ -11,8 +11,8 @@ import datetime as dt
 from .. import contract
 from .spec import (
     A_DATE, COUNT, DATE, DAYS, MONEY, MONTH, POSITIVE_DAYS, RATIO, RATIO_0_1, YEN,
-    Chart, Column, Field, FieldRow, Highlight, L, Sheet, Table, Validation, WorkbookSpec,
-    native,
+    Chart, Column, Field, FieldRow, Highlight, L, Ranking, Sheet, Table, Validation,
+    WorkbookSpec, native,
 )
 
 _KEYS = ("code", "name", "salesperson", "credit_limit", "opening", "billed", "scheduled",
@@ -218,6 +218,17 @@ HISTORY = Table(contract.HISTORY, (
     "code", "name", "salesperson", "credit_limit", "opening", "billed", "scheduled",
     "on_schedule", "site", "exposure")}} for r in EXAMPLE_MONTH))
 
+#: The charts' data: the largest utilisations and overdue amounts, with the customer names.
+UTILISATION_RANKING = Ranking(
+    "UtilisationRanking", contract.COLLECTION, "name", "utilisation",
+    (L("順位", "Rank"), L("得意先名", "Customer"), L("使用率", "Utilisation"),
+     L("限度内", "Within limit"), L("限度超過", "Over limit")), split=contract.OVER_LIMIT,
+    format="0.0%")
+OVERDUE_RANKING = Ranking(
+    "OverdueRanking", contract.COLLECTION, "name", "overdue",
+    (L("順位", "Rank"), L("得意先名", "Customer"), L("延滞合計", "Overdue")),
+    rest=L("その他", "Others"))
+
 SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
     Field(contract.TARGET_MONTH, L("対象月", "Month"), dt.date(2025, 9, 1), MONTH, A_DATE,
           L("更新する月 (その月の1日)", "The month to refresh (its first day)")),
@@ -257,10 +268,12 @@ SHEETS = (
     Sheet(L("グラフ", "Charts"), L("与信枠の使用率・延滞の内訳・担当者別の回収 (各表から)",
                                  "Credit limit utilisation, overdue amounts and collection by "
                                  "salesperson (from the tables)"), (
-        Chart(L("与信枠の使用率", "Credit limit utilisation"), "Collection", "name",
-              ("utilisation",), "0%"),
-        Chart(L("延滞の内訳 (経過日数別)", "Overdue by days past due"), "Collection", "name",
-              tuple(k for k, _ in BUCKETS), stacked=True),
+        Chart(L("与信枠の使用率 (高い順に20社、限度超過は赤)",
+                "Credit limit utilisation (highest 20; over the limit in red)"),
+              y_format="0%", ranking="UtilisationRanking", gridline=1.0),
+        Chart(L("延滞額 (多い順に20社、残りはその他)",
+                "Overdue amounts (largest 20; the rest as Others)"),
+              ranking="OverdueRanking"),
         Chart(L("担当者別 売上と回収基準売上", "Billed and collection-based sales by salesperson"),
               "BySalesperson", "salesperson", ("billed", "collection_sales"), horizontal=False),
     )),
@@ -308,6 +321,10 @@ SHEETS = (
         "are kept)"),
         (HISTORY,), scale=74),
     SETTINGS,
+    Sheet(L("グラフデータ", "Chart data"), L(
+        "グラフのデータ (月次回収チェックの表から計算: 高い順、同じ値は表の順)",
+        "Data of the charts (computed from the monthly table: largest first, ties in table "
+        "order)"), (UTILISATION_RANKING, OVERDUE_RANKING), hidden=True),
 )
 
 COLLECTION_CHECK = WorkbookSpec("collection_check.xlsx", SHEETS)
