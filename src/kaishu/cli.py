@@ -36,6 +36,9 @@ class Kaishu(click.Group):
             return super().invoke(ctx)
         except KaishuError as error:
             raise click.ClickException(str(error)) from None
+        except OSError as error:  # the system refused (disk full, no permission, ...)
+            where = f"{Path(error.filename).name}: " if error.filename else ""
+            raise click.ClickException(where + (error.strerror or str(error))) from None
 
 
 @click.group(cls=Kaishu)

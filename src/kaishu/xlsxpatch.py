@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
+from . import safezip
 from .plan import Plan, Resize, TableState, Text
 from .serials import to_serial
 
@@ -36,6 +37,8 @@ FORMULA = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
 VALUE = re.compile(r"<v>(.*?)</v>", re.S)
 INLINE = re.compile(r"<t\b[^>]*>(.*?)</t>", re.S)
 LAST_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d+"')
+#: The parts read and rewritten with the patterns above (the others are copied as they are).
+EDITED = ("xl/workbook.xml", "xl/worksheets/", "xl/tables/", "xl/charts/")
 
 
 
@@ -58,7 +61,7 @@ def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
     name = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
     if name not in archive.namelist():
         return {}
-    root = ElementTree.fromstring(archive.read(name))
+    root = safezip.parse_xml(safezip.read_part(archive, name), name, archive.filename)
     return {r.get("Id"): _target(part, r.get("Target")) for r in root.iter(f"{{{PKG}}}Relationship")}
 
 
@@ -67,11 +70,23 @@ class Package:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.archive = zipfile.ZipFile(self.path)
-        workbook = ElementTree.fromstring(self.archive.read("xl/workbook.xml"))
+        self.archive = safezip.open_package(self.path)  # checked; closed by close()
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> None:
+        workbook = self.xml("xl/workbook.xml")
         rels = _rels(self.archive, "xl/workbook.xml")
-        self.sheets = {s.get("name"): rels[s.get(f"{{{REL}}}id")]
-                       for s in workbook.iter(f"{{{MAIN}}}sheet")}
+        self.sheets = {}
+        for sheet in workbook.iter(f"{{{MAIN}}}sheet"):
+            part = rels.get(sheet.get(f"{{{REL}}}id"))
+            if part not in self.archive.NameToInfo:
+                raise safezip.problem(self.path, f"シート「{sheet.get('name')}」の部品 {part} "
+                                                 "がありません（壊れたファイルです）")
+            self.sheets[sheet.get("name")] = part
         self.names = {}
         for defined in workbook.iter(f"{{{MAIN}}}definedName"):
             found = re.fullmatch(r"'?(.+?)'?!\$?([A-Z]+)\$?(\d+)(?::.*)?", defined.text or "")
@@ -83,16 +98,36 @@ class Package:
         for sheet, part in self.sheets.items():
             for target in _rels(self.archive, part).values():
                 if "/tables/" in target:
-                    table = ElementTree.fromstring(self.archive.read(target))
+                    table = self.xml(target, f"シート「{sheet}」のテーブル")
                     self.tables[table.get("displayName")] = TablePart(
                         table.get("displayName"), sheet, part, target, table.get("ref"))
         self._strings: list[str] | None = None
         self._parts: dict[str, bytes] = {}
         self._rows: dict[str, dict[int, bytes]] = {}
 
+    def close(self) -> None:
+        """Close the file (before it is replaced: Windows cannot replace a held file)."""
+        self.archive.close()
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def xml(self, part: str, what: str | None = None) -> ElementTree.Element:
+        """A part parsed (defusedxml: no DTD, no entities)."""
+        return safezip.parse_xml(safezip.read_part(self.archive, part, what), part, self.path)
+
     def read(self, part: str) -> bytes:
+        """A part's bytes as Excel writes them (see :func:`safezip.canonical_xml`)."""
         if part not in self._parts:
-            self._parts[part] = self.archive.read(part)
+            data = safezip.read_part(self.archive, part)
+            if part.endswith((".xml", ".rels")):
+                safezip.check_prolog(data, part, self.path)
+            if part.endswith(".xml") and part.startswith(EDITED):
+                data = safezip.canonical_xml(data, part, self.path)
+            self._parts[part] = data
         return self._parts[part]
 
     def row_index(self, part: str) -> dict[int, tuple[int, int]]:
@@ -114,7 +149,7 @@ class Package:
         if self._strings is None:
             self._strings = []
             if "xl/sharedStrings.xml" in self.archive.namelist():
-                root = ElementTree.fromstring(self.archive.read("xl/sharedStrings.xml"))
+                root = self.xml("xl/sharedStrings.xml")
                 self._strings = ["".join(t.text or "" for t in si.iter(f"{{{MAIN}}}t"))
                                  for si in root.iter(f"{{{MAIN}}}si")]
         return self._strings

@@ -118,6 +118,9 @@ def _locate(source: Path) -> dict[str, tuple[str, callable]]:
     if source.is_file() and source.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
+        from ..safezip import open_package
+
+        open_package(source).close()  # a broken or hostile workbook: one line
         sheets = load_workbook(source, read_only=True).sheetnames
         for part in PARTS:
             name = next((s for s in sheets if s.strip().lower() in
