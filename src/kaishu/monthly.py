@@ -24,7 +24,7 @@ from . import allocation as rules
 from .allocation import ADVANCE, CREDIT, CREDIT_NOTE, DATED, DEBIT, FEE, NONE, PAID, RECEIPT, \
     REVERSAL
 from .contract import BUCKET_KEYS, CASH_LIKE, FEE as FEE_METHOD, HISTORY_KEYS, METHODS, \
-    NOTE_METHODS, Settings
+    NOTE_METHODS, Settings, bucket_labels
 from .errors import TermsError
 from .formulas.terms import business_day, due_date
 from .ledger import Ledger, LedgerError, Problem
@@ -41,6 +41,9 @@ INVOICE_ITEM, BALANCE_ITEM, DEBIT_ITEM = 0, 1, 2
 BALANCES_FILE, INVOICES_FILE, RECEIPTS_FILE = 0, 1, 2
 #: Largest amount the engine takes (yen): sums of sen stay exact in 64-bit numbers.
 MAX_AMOUNT = 1e13
+#: Dates from which a due date or a settlement date is computed must be before this day:
+#: the bank calendar (holidays) ends a year after it.
+LAST_DAY = np.datetime64("9998-01-01", "D")
 SITE_MONTHS, SITE_LOOKBACK = 3, 12
 
 
@@ -53,6 +56,8 @@ class Month:
     salespeople: list[str]
     plan: pd.DataFrame
     history: pd.DataFrame
+    #: The labels of the overdue buckets (AGING_BUCKET's, from the settings' aging edges).
+    bucket_labels: tuple[str, ...] = tuple(bucket_labels())
     warnings: list[str] = field(default_factory=list)  # for the summary (kaishu.preflight)
 
 
@@ -104,12 +109,30 @@ def _order(*keys: np.ndarray) -> np.ndarray:
     return np.argsort(packed, kind="stable")
 
 
+def _at(values: np.ndarray, index: np.ndarray, fill=0) -> np.ndarray:
+    """``values[index]``, with ``fill`` where ``index`` is -1 (none)."""
+    out = np.full(len(index), fill, dtype=values.dtype)
+    found = index >= 0
+    out[found] = values[index[found]]
+    return out
+
+
 def _take(columns: dict[str, np.ndarray], index) -> dict[str, np.ndarray]:
     return {name: values[index] for name, values in columns.items()}
 
 
 def _join(*parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+
+
+def _too_late(ledger: Ledger, part: str, column: str, rows, values) -> None:
+    """A date too far ahead to compute business days from is a ledger problem."""
+    late = np.asarray(values, dtype="datetime64[D]") >= LAST_DAY
+    if late.any():
+        raise LedgerError([Problem(ledger.sources.get(part, part), int(row), column,
+                                   str(value)[:10], f"a date before {LAST_DAY}")
+                           for row, value in zip(np.asarray(rows)[late],
+                                                 np.asarray(values)[late])])
 
 
 def _entries(ledger: Ledger, end: np.datetime64, customers: pd.Index) -> dict[str, np.ndarray]:
@@ -157,6 +180,11 @@ def _due_dates(ledger: Ledger, entries: dict[str, np.ndarray]) -> np.ndarray:
     kind_of = kind_of.ravel()
     codes = entries["cust"][missing]
     sale = entries["date"][missing]
+    for file, part, column in ((INVOICES_FILE, "invoices", "売上日"),
+                               (BALANCES_FILE, "balances", "基準日")):
+        mine = entries["file"][missing] == file
+        _too_late(ledger, part, column, entries["row"][missing][mine],
+                  sale[mine].astype("datetime64[D]"))
     key = kind_of[codes] * 10_000_000 + (sale + 5_000_000)
     unique, first, back = np.unique(key, return_index=True, return_inverse=True)
     which = kind_of[codes[first]]
@@ -186,6 +214,7 @@ def _receipts(ledger: Ledger, end: np.datetime64, customers: pd.Index) -> dict[s
     notes = np.isin(method, NOTE_CODES)
     if notes.any():  # a note settles on its maturity, moved to the next business day
         maturity = pd.to_datetime(receipts["maturity_date"]).to_numpy()[notes]
+        _too_late(ledger, "receipts", "期日", receipts["row"].to_numpy()[notes], maturity)
         cash[notes] = np.asarray(business_day(maturity.astype("datetime64[D]")),
                                  dtype="datetime64[D]").astype(np.int64)
     named = np.full(len(receipts), None, object)
@@ -323,9 +352,8 @@ def prepare(ledger: Ledger, end, settings: Settings = Settings()) -> Applied:
                              advance, target, np.empty((capacity, 9), np.int64))
     record = {name: rec[:n, i].copy() for i, name in enumerate(rules.RECORD_COLUMNS)}
     item = record["item"]
-    record["cust"] = np.where(item >= 0, items["cust"][np.maximum(item, 0)],
-                              money["cust"][np.maximum(record["source"], 0)]
-                              if len(table) else NONE)
+    record["cust"] = np.where(item >= 0, _at(items["cust"], item),
+                              _at(money["cust"], record["source"]))
     items.update(amount=amount, open=open_, dated=is_dated)
     del items["slot_of"]
     money.update(receipt=receipt, target=target, advance=advance)
@@ -370,12 +398,21 @@ class Span:
         return (days >= self.first) & (days <= self.end)
 
 
-def _live_payments(a: Applied) -> tuple[np.ndarray, np.ndarray]:
-    """Records of money paying an item (rules 1-4, not fees), and their source."""
+def _live_payments(a: Applied) -> np.ndarray:
+    """Records of money paying an item (rules 1-4, not fees)."""
     r = a.record
-    paying = ((r["rule"] == PAID) | (r["rule"] == ADVANCE) | (r["rule"] == CREDIT)) & \
+    return ((r["rule"] == PAID) | (r["rule"] == ADVANCE) | (r["rule"] == CREDIT)) & \
         (r["item"] >= 0)
-    return paying, np.maximum(r["source"], 0)
+
+
+def _source(a: Applied, column: str, fill=0) -> np.ndarray:
+    """``column`` of the money each record applies (``fill`` for a fee closure)."""
+    return _at(a.money[column], a.record["source"], fill)
+
+
+def _item(a: Applied, column: str, fill=0) -> np.ndarray:
+    """``column`` of the item of each record (``fill`` for the advance account)."""
+    return _at(a.items[column], a.record["item"], fill)
 
 
 def opening(a: Applied, ledger_rows: pd.DataFrame, m: Span) -> np.ndarray:
@@ -415,12 +452,11 @@ def scheduled(a: Applied, m: Span) -> np.ndarray:
     on or before E applied to it (net of what reversals have undone)."""
     r, items, money = a.record, a.items, a.money
     due = items["dated"] & (items["due"] <= m.end)
-    paying, source = _live_payments(a)
-    from_credit = paying & ~money["receipt"][source]
-    earlier = paying & (money["date"][source] < m.first)
+    paying = _live_payments(a)
+    from_credit = paying & ~_source(a, "receipt", False)
+    earlier = paying & (_source(a, "date") < m.first)
     applied = (from_credit | earlier) | ((r["rule"] == FEE) & (r["date"] < m.first))
-    item = np.maximum(r["item"], 0)
-    settled = np.bincount(item[applied], weights=r["live"][applied].astype(float),
+    settled = np.bincount(r["item"][applied], weights=r["live"][applied].astype(float),
                           minlength=len(items["amount"]))
     return _per_customer(a, items["cust"], items["amount"] - settled, due)
 
@@ -431,9 +467,8 @@ def collected_on_schedule(a: Applied, m: Span, collected_total: np.ndarray,
     M) and fee closures of M applied to items due on or before E, net of reversals; never
     below 0 nor above collected or scheduled."""
     r, items, money = a.record, a.items, a.money
-    paying, source = _live_payments(a)
-    due = items["due"][np.maximum(r["item"], 0)] <= m.end
-    paying &= money["receipt"][source] & m.holds(money["date"][source])
+    due = (r["item"] >= 0) & (_item(a, "due") <= m.end)
+    paying = _live_payments(a) & _source(a, "receipt", False) & m.holds(_source(a, "date"))
     fees = (r["rule"] == FEE) & m.holds(r["date"])
     amount = np.where(fees, r["amount"], r["live"])
     total = _per_customer(a, r["cust"], amount, (paying | fees) & due)
@@ -454,11 +489,11 @@ def collection_days(a: Applied, m: Span) -> np.ndarray:
     receipts (not 手数料) paid, net of reversals; an advance counts 0 days. NaN when M's
     receipts paid nothing."""
     r, items, money = a.record, a.items, a.money
-    paying, source = _live_payments(a)
-    paying &= (r["rule"] != CREDIT) & money["receipt"][source] & (money["amount"][source] > 0) \
-        & (money["method"][source] != FEE_CODE) & m.holds(money["date"][source])
-    days = np.where(r["rule"] == ADVANCE, 0, np.maximum(
-        money["cash"][source] - items["date"][np.maximum(r["item"], 0)], 0))
+    paying = _live_payments(a) & (r["rule"] != CREDIT) & _source(a, "receipt", False) & \
+        (_source(a, "amount") > 0) & (_source(a, "method") != FEE_CODE) & \
+        m.holds(_source(a, "date"))
+    days = np.where(r["rule"] == ADVANCE, 0,
+                    np.maximum(_source(a, "cash") - _item(a, "date"), 0))
     return _weighted(a, r["cust"], r["live"], days, paying)
 
 
@@ -521,8 +556,7 @@ def collection_sales(a: Applied, m: Span) -> np.ndarray:
     notes = np.isin(money["method"], NOTE_CODES)
     settling = notes & (money["amount"] > 0) & m.holds(money["cash"])
     target = money["target"]
-    settles = np.where(target >= 0, money["cash"][np.maximum(target, 0)], money["date"]) \
-        if len(target) else money["date"]
+    settles = np.where(target >= 0, _at(money["cash"], target), money["date"])
     counted_on = np.maximum(money["date"], settles)
     bounced = notes & (money["amount"] < 0) & m.holds(counted_on)
     return _per_customer(a, money["cust"], money["amount"], cash_like | settling | bounced)
@@ -610,7 +644,7 @@ def compute_month(ledger: Ledger, month: str | pd.Period, settings: Settings = S
 
     people = sorted(set(out["salesperson"].dropna().astype(str)) - {""})
     return Month(period, out.reset_index(drop=True), people, plan.reset_index(drop=True),
-                 history.reset_index(drop=True))
+                 history.reset_index(drop=True), tuple(bucket_labels(settings.aging_edges)))
 
 
 def open_invoices(ledger: Ledger, as_of, settings: Settings = Settings()) -> pd.DataFrame:

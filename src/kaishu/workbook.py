@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+from html import unescape
 from pathlib import Path
 from typing import Any, Callable
 
@@ -112,9 +113,17 @@ def settings_from(value: Callable[[str, int], Any],
     edges = [read(contract.AGING_EDGES, i, True, 1) for i in range(len(defaults.aging_edges))]
     tolerance = read(contract.FEE_TOLERANCE, 0, False, 0)
     lookback = read(contract.NOTE_LOOKBACK, 0, True, 1)
+    given = [e for e in edges if e is not None]
+    if given and not problems and (len(given) != len(edges) or
+                                   any(b <= a for a, b in zip(given, given[1:]))):
+        shown = "、".join("空欄" if e is None else str(e) for e in edges)
+        problems.append(f"{where(contract.AGING_EDGES, 0)}（"
+                        f"{SETTING_LABELS.get(contract.AGING_EDGES, contract.AGING_EDGES)}）: "
+                        f"{shown} — 増えていく4つの日数を入力してください (exactly four "
+                        "increasing whole numbers of days)")
     if problems:
         raise WorkbookError("設定の値を読めません: " + " / ".join(problems))
-    edges = tuple(e for e in edges if e is not None)
+    edges = tuple(given)
     return Settings(
         fee_tolerance=defaults.fee_tolerance if tolerance is None else tolerance,
         note_lookback=defaults.note_lookback if lookback is None else lookback,
@@ -129,10 +138,11 @@ def cell_value(package: xlsxpatch.Package, sheet: str, row: int, column: int) ->
             continue
         body = cell.group(4) or ""
         formula = xlsxpatch.FORMULA.search(body)
-        shown = package._value(cell.group(3), xlsxpatch.FORMULA.sub("", body), {})
-        if formula and shown is None:
-            return Uncalculated("=" + (formula.group(2) or ""))
-        return shown
+        kept = xlsxpatch.FORMULA.sub("", body)  # the value saved with it, if any
+        saved = xlsxpatch.VALUE.search(kept)
+        if formula and (saved is None or not saved.group(1)):
+            return Uncalculated("=" + unescape(formula.group(2) or ""))
+        return package._value(cell.group(3), kept, {})
     return None
 
 
