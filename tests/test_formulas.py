@@ -127,7 +127,7 @@ def test_aging_bucket_custom_edges():
     (lambda: f.collection_site([100, -50], [10, 20]), "amounts must be ≥ 0 (got -50)", "#NUM!"),
     (lambda: f.ratio_index([1], [0], [1]), "standards must be > 0 (got 0)", "#NUM!"),
     (lambda: f.ratio_index([1, 1], [1, 1], [1, 1], ["yes", True]),
-     "higher_is_better must be TRUE or FALSE (got 'yes')", "#VALUE!"),
+     "higher_is_better must be はい/いいえ, TRUE/FALSE or 1/0 (got 'yes')", "#VALUE!"),
     (lambda: f.ratio_index([-1], [1], [1], False),
      "actuals must be ≥ 0 where lower is better (got -1)", "#NUM!"),
     (lambda: f.average_days_delinquent(10, 20, 100, 30),

@@ -174,8 +174,9 @@ def credit_expected(book: Sheetbook, lang: str):
                                    ("target", target), ("composite", composite))}
         numbers = [v for v in found.values() if v != ""]
         minimum = min(numbers) if numbers else ""
-        taxed = "" if minimum == "" else minimum * (1 + tax) if name("TaxInclusive") \
-            else minimum
+        # a yes/no cell: はい/いいえ, TRUE/FALSE or 1/0
+        taxed = "" if minimum == "" else minimum * (1 + tax) \
+            if name("TaxInclusive") in (True, 1, "はい") else minimum
         if not blank(r["override"]):
             adopted = r["override"]
         elif taxed == "":
@@ -421,13 +422,15 @@ def fill_credit(rng: random.Random):
             for c in rng.sample(codes, 24)] + [{"code": "ZZZ", "name": "登録なし"}])
         set_name(builder, "DaysInYear", rng.choice([360, 365, 366]))
         set_name(builder, "TaxRate", rng.choice([0.08, 0.1]))
-        set_name(builder, "TaxInclusive", rng.choice([True, False]))
+        set_name(builder, "TaxInclusive", rng.choice([True, False, "はい", "いいえ", 1, 0]))
         set_name(builder, "RoundUnit", rng.choice([0, 1000, 10000, 100000]))
         set_name(builder, "BaseDate", dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 700)))
         set_name(builder, "WorkingCapitalEntered", rng.choice([None, money(2e8), -money(1e7)]))
         set_name(builder, "RatioStandards", [rng.uniform(0.1, 2) for _ in range(3)])
         set_name(builder, "RatioWeights", [rng.randint(1, 60) for _ in range(3)])
-        set_name(builder, "RatioHigherIsBetter", [True, rng.choice([True, False]), False])
+        set_name(builder, "RatioHigherIsBetter", [rng.choice([True, "はい", 1]),
+                                                  rng.choice([True, False, "はい", "いいえ"]),
+                                                  rng.choice([False, "いいえ", 0])])
         set_name(builder, "RatioCap", rng.uniform(1, 3))
         set_name(builder, "CompositeWeights", [rng.randint(1, 60) for _ in range(3)])
     return fill

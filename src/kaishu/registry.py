@@ -26,7 +26,7 @@ REQUIRED = object()
 BANK_HOLIDAYS = "BankHolidays"
 KINDS = ("element", "reduce", "row", "vector")
 #: number: a number; date: an Excel date or serial; day: 1-31 or 末; months: 0/1/2 or
-#: 当月/翌月/翌々月; rule: 翌営業日/前営業日; flag: TRUE/FALSE.
+#: 当月/翌月/翌々月; rule: 翌営業日/前営業日; flag: はい/いいえ, TRUE/FALSE or 1/0.
 TYPES = ("number", "date", "day", "months", "rule", "flag")
 
 
@@ -80,8 +80,10 @@ TERMS = "kaishu 支払条件 (terms)"
 # per-criterion choices of RATIO_INDEX are arithmetic, not IF:
 #   max(x, 0) = (x + |x|) / 2,  min(x, cap) = (x + cap - |x - cap|) / 2,
 #   standard / actual where lower is better, with an actual of 0 scoring cap.
-_SCORE = ("({higher_is_better}*({actuals}/{standards}+ABS({actuals}/{standards}))/2"
-          "+(1-{higher_is_better})*{standards}/({actuals}+({actuals}<=0)"
+# A yes/no cell may hold TRUE/FALSE, 1/0 or はい/いいえ: as 1 or 0 (also element-wise).
+_YES = '((({higher_is_better}=TRUE)+({higher_is_better}=1)+({higher_is_better}="はい")>0)*1)'
+_SCORE = (f"({_YES}*({{actuals}}/{{standards}}+ABS({{actuals}}/{{standards}}))/2"
+          f"+(1-{_YES})*{{standards}}/({{actuals}}+({{actuals}}<=0)"
           "*({standards}/{cap}-{actuals})))")
 _RATIO_INDEX = (f"SUMPRODUCT({{weights}},({_SCORE}+{{cap}}-ABS({_SCORE}-{{cap}}))/2)"
                 "/SUM({weights})")
@@ -156,7 +158,8 @@ FUNCTIONS: tuple[WorksheetFunction, ...] = (
         (Arg("actuals", "The customer's ratios, one row per customer", kind="row"),
          Arg("standards", "Standard value of each ratio, > 0", kind="row"),
          Arg("weights", "One weight per ratio, >= 0", kind="vector"),
-         Arg("higher_is_better", "TRUE per ratio where higher is better (default all TRUE)",
+         Arg("higher_is_better", "はい/TRUE/1 per ratio where higher is better, いいえ/FALSE/0 "
+             "where lower is (default all はい)",
              kind="vector", type="flag", default=True),
          Arg("cap", "Upper bound of each score (default 2)", default=2.0)),
         excel=_RATIO_INDEX),

@@ -75,3 +75,33 @@ def out(result: np.ndarray) -> Any:
     if np.ndim(result) == 0:
         return result.item() if hasattr(result, "item") else result
     return result
+
+
+#: How a yes/no is written: はい/いいえ (Japanese workbooks), TRUE/FALSE, 1/0.
+YES_WORDS = frozenset(("はい", "true", "1"))
+NO_WORDS = frozenset(("いいえ", "false", "0"))
+FLAG_RULE = "must be はい/いいえ, TRUE/FALSE or 1/0"
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        return True if word in YES_WORDS else False if word in NO_WORDS else None
+    return None
+
+
+def flag(name: str, value: Any) -> np.ndarray:
+    """A yes/no as booleans: はい/いいえ, TRUE/FALSE (booleans or text) and 1/0 are read.
+
+    >>> flag("higher_is_better", [True, "はい", "いいえ", 0, "FALSE"]).tolist()
+    [True, True, False, False, False]
+    """
+    values = np.asarray(value, dtype=object)
+    read = np.frompyfunc(_flag, 1, 1)(values)
+    ok = np.asarray(np.frompyfunc(lambda v: v is not None, 1, 1)(read), dtype=bool)
+    require(name, values, ok, FLAG_RULE, code="#VALUE!")
+    return np.asarray(read, dtype=bool)

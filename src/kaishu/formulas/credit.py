@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ShapeError
-from ._checks import elementwise, fraction, nonnegative, number, out, positive, require
+from ._checks import elementwise, flag, fraction, nonnegative, number, out, positive, require
 
 
 def credit_limit_cashflow(annual_sales: Any, fixed_days: Any, days_in_year: Any = 365) -> Any:
@@ -194,9 +194,9 @@ def ratio_index(actuals: Any, standards: Any, weights: Any, higher_is_better: An
     standards : ratios, k (or n × k), > 0
         The standard value of each ratio (industry average or own benchmark).
     weights : k weights, ≥ 0 with a positive sum
-    higher_is_better : k booleans, default all TRUE
-        FALSE for ratios where lower is better (e.g. 借入金依存度); those score
-        standard / actual.
+    higher_is_better : k yes/no, default all TRUE
+        FALSE (いいえ, 0) for ratios where lower is better (e.g. 借入金依存度); those score
+        standard / actual. はい/いいえ, TRUE/FALSE and 1/0 are read.
     cap : default 2.0
         Upper bound of each score, so one strong ratio cannot dominate.
 
@@ -219,12 +219,10 @@ def ratio_index(actuals: Any, standards: Any, weights: Any, higher_is_better: An
     k = w.size
     a = _rows("actuals", number("actuals", actuals), k, "weights")
     s = _rows("standards", positive("standards", standards), k, "weights")
-    hib = np.asarray(higher_is_better, dtype=object)
-    is_flag = elementwise(lambda x: isinstance(x, (bool, np.bool_)) or x in (0, 1), hib)
-    require("higher_is_better", hib, is_flag, "must be TRUE or FALSE", code="#VALUE!")
+    hib = flag("higher_is_better", higher_is_better)
     if hib.size not in (1, k):
         raise ShapeError(f"higher_is_better must have one flag per weight ({k}), got {hib.size}")
-    hib = np.broadcast_to(hib.astype(bool).ravel(), (k,))
+    hib = np.broadcast_to(hib.ravel(), (k,))
     c = positive("cap", cap)
     lower = np.broadcast_to(~hib, a.shape)
     require("actuals", a, ~lower | (a >= 0), "must be ≥ 0 where lower is better")

@@ -10,6 +10,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.axis import ChartLines
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
@@ -19,20 +20,41 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableColumn, TableFormula, TableStyleInfo
 
-from .spec import Chart, Field, FieldRow, L, Sheet, Table, Validation, WorkbookSpec, text
+from .spec import (
+    Chart, Field, FieldRow, L, Ranking, Sheet, Table, Validation, WorkbookSpec, text,
+)
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # 入力欄 yellow
 COMPUTED_FILL = PatternFill("solid", fgColor="EDF3FA")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 COMPUTED_HEADER_FILL = PatternFill("solid", fgColor="2F6F4F")  # columns the sheet computes
 THIN = Side(style="thin", color="B4C6E7")
+BAR = "4472C4"      # bars
+WARNING = "C00000"  # bars above a ranking's split (e.g. over the credit limit)
 FONT = "Meiryo UI"
+#: Narrowest column for a format, in character units: "999,999,999" and "100.0%" fit.
+MIN_WIDTHS = {"#,##0": 13, "0.0%": 9, "0%": 7, "0.00": 7, '0.0"日"': 8.5, "yyyy/mm/dd": 13}
+#: Print margins in inches: narrow left and right, so more columns fit at a readable size.
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.5, "header": 0.3, "footer": 0.3}
 PLACEHOLDER = re.compile(r"\{(@\w+(?:\.\.\w+)?|\$\w+|\w+:\w+)\}")
 
 
 def display_width(value: Any) -> float:
     """Width in Excel character units, counting East Asian characters as two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value))
+
+
+def header_width(header: str) -> float:
+    """Width a table header needs on its two lines (headers wrap): Japanese breaks anywhere,
+    English between words."""
+    words = str(header).split()
+    if len(words) < 2 and display_width(header) == len(str(header)):
+        return len(str(header)) + 1.5  # one English word: never broken
+    if len(words) >= 2:
+        splits = (max(len(" ".join(words[:i])), len(" ".join(words[i:])))
+                  for i in range(1, len(words)))
+        return min(splits) + 1.5
+    return display_width(header) / 1.6 + 2
 
 
 def escape_header(header: str) -> str:
@@ -68,6 +90,7 @@ class Builder:
             book.remove(book.active)
         self.book = book
         self.placed: dict[str, Placed] = {}
+        self.rankings: dict[str, tuple[Ranking, str, int]] = {}  # sheet, header row
 
     # -- formulas -------------------------------------------------------------------------
 
@@ -102,7 +125,8 @@ class Builder:
             return
         message = text(validation.message, self.lang) if validation.message else None
         if validation.kind == "list":
-            rule = DataValidation(type="list", formula1=f'"{",".join(validation.choices)}"')
+            choices = ",".join(str(text(c, self.lang)) for c in validation.choices)
+            rule = DataValidation(type="list", formula1=f'"{choices}"')
         else:
             rule = DataValidation(type=validation.kind, operator="between",
                                   formula1=str(validation.low), formula2=str(validation.high))
@@ -125,6 +149,9 @@ class Builder:
         cell = sheet.cell(row, 2, self.formula(value) if field.computed else value)
         self.style_cell(cell, field.format, field.computed)
         cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+        if field.span > 1:  # a text result gets the room it needs, within its box
+            sheet.merge_cells(start_row=row, start_column=2, end_row=row,
+                              end_column=1 + field.span)
         if field.note:
             sheet.cell(row, 3, text(field.note, self.lang)).font = Font(name=FONT, color="595959")
         self.validate(sheet, field.validation, f"B{row}")
@@ -138,7 +165,8 @@ class Builder:
         row += 1 if spec.headers else 0
         sheet.cell(row, 1, text(spec.label, self.lang)).font = Font(name=FONT, bold=True)
         for offset, value in enumerate(spec.values):
-            self.style_cell(sheet.cell(row, 2 + offset, value), spec.format, False)
+            self.style_cell(sheet.cell(row, 2 + offset, text(value, self.lang)), spec.format,
+                            False)
         last = get_column_letter(1 + len(spec.values))
         self.validate(sheet, spec.validation, f"B{row}:{last}{row}")
         self.name(spec.name, sheet, f"$B${row}:${last}${row}")
@@ -156,18 +184,23 @@ class Builder:
             columns.append(TableColumn(
                 id=index, name=placed.headers[column.key],
                 calculatedColumnFormula=TableFormula(attr_text=formula[1:]) if formula else None))
-            width = max(column.width, display_width(placed.headers[column.key]) / 1.6 + 2,
+            width = max(column.width, MIN_WIDTHS.get(text(column.format, "ja"), 0),
+                        header_width(placed.headers[column.key]),
                         *(display_width(text(r.get(column.key, ""), self.lang)) + 2
                           for r in table.rows))
             letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = max(
-                sheet.column_dimensions[letter].width or 0, width)
+            # (openpyxl gives a column it has not seen the width 13: not a minimum here)
+            earlier = sheet.column_dimensions[letter].width \
+                if letter in sheet.column_dimensions else 0
+            sheet.column_dimensions[letter].width = max(earlier or 0, width)
             first, last = row + 1, placed.last_row
             for r in range(first, last + 1):
                 values = table.rows[r - first] if r - first < len(table.rows) else {}
                 cell = sheet.cell(r, index, formula if formula else
                                   text(values.get(column.key), self.lang))
                 self.style_cell(cell, column.format, column.computed, fill=False)
+                if column.wrap:  # long texts (warnings, notes) wrap within the column
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
             self.validate(sheet, column.validation, f"{letter}{first}:{letter}{last}")
         sheet.row_dimensions[row].height = 32
         if table.details_from:  # detail columns: grouped and collapsed, [+] shows them
@@ -186,7 +219,82 @@ class Builder:
                 fill=PatternFill("solid", fgColor=highlight.fill, bgColor=highlight.fill),
                 font=Font(color=highlight.font, bold=True)))
 
+    def ranking(self, sheet, row: int, spec: Ranking) -> None:
+        """Write the helper range of ``spec`` from ``row`` (header) on: native formulas."""
+        values = self.formula(f"{{{spec.table}:{spec.value}}}")
+        labels = self.formula(f"{{{spec.table}:{spec.label}}}")
+        for column, header in enumerate(spec.headers, start=1):
+            cell = sheet.cell(row, column, text(header, self.lang))
+            cell.font = Font(name=FONT, bold=True)
+        first, last = row + 1, row + spec.size
+        for r in range(first, last + 1):
+            k = r - first + 1
+            large = f"LARGE({values},{k})"
+            value = f'IF({large}>0,{large},"")' if spec.positive_only else large
+            here = f"C{r}"
+            # the row of the n-th cell holding this value, n counting equal values ranked
+            # above (ties keep the table's order)
+            position = (f"SUMPRODUCT(SMALL(({values}={here})*(ROW({values})-MIN(ROW({values}))"
+                        f"+1)+({values}<>{here})*1E9,COUNTIF(C${first}:{here},{here})))")
+            cells = [k, f'=IF({here}="","",INDEX({labels},{position}))',
+                     f'=IFERROR({value},"")']
+            if spec.split:
+                cells += [f'=IF({here}="","",IF({here}>{spec.split},"",{here}))',
+                          f'=IF({here}="","",IF({here}>{spec.split},{here},""))']
+            for column, content in enumerate(cells, start=1):
+                cell = sheet.cell(r, column, content)
+                cell.font = Font(name=FONT)
+                if column > 2:
+                    cell.number_format = text(spec.format, self.lang)
+        if spec.rest:
+            r = last + 1
+            rest = f'SUMIF({values},">0")-SUM(C{first}:C{last})'
+            sheet.cell(r, 2, f'=IF(C{r}="","","{text(spec.rest, self.lang)}")').font = \
+                Font(name=FONT)
+            cell = sheet.cell(r, 3, f'=IF({rest}>0.5,{rest},"")')
+            cell.font, cell.number_format = Font(name=FONT), text(spec.format, self.lang)
+            if spec.split:
+                sheet.cell(r, 4, f"=C{r}")
+        sheet.column_dimensions["B"].width = 28
+        for letter in "CDE":
+            sheet.column_dimensions[letter].width = 14
+
+    def ranking_chart(self, sheet, row: int, chart: Chart) -> None:
+        spec, title, header = self.rankings[chart.ranking]
+        source = self.book[title]
+        first, last = header + 1, header + spec.rows
+        bar = BarChart()
+        bar.type, bar.style = "bar", 10
+        bar.title = text(chart.title, self.lang)
+        columns = ((4, BAR), (5, WARNING)) if spec.split else ((3, BAR),)
+        for column, colour in columns:
+            bar.add_data(Reference(source, min_col=column, min_row=header, max_row=last),
+                         titles_from_data=True)
+            bar.series[-1].graphicalProperties.solidFill = colour
+            bar.series[-1].graphicalProperties.line.solidFill = colour
+        bar.set_categories(Reference(source, min_col=2, min_row=first, max_row=last))
+        if spec.split:
+            bar.grouping, bar.overlap = "clustered", 100
+        else:
+            bar.legend = None
+        bar.x_axis.scaling.orientation = "maxMin"  # the largest at the top
+        bar.x_axis.tickLblSkip = bar.x_axis.tickMarkSkip = 1  # every bar named
+        bar.y_axis.crosses = "max"  # values along the bottom
+        bar.y_axis.numFmt = chart.y_format
+        bar.y_axis.majorGridlines = None
+        if chart.gridline:
+            bar.y_axis.majorUnit = chart.gridline
+            bar.y_axis.majorGridlines = ChartLines()
+        bar.y_axis.scaling.min = 0
+        bar.x_axis.delete = bar.y_axis.delete = False
+        bar.height, bar.width = 12, 24
+        bar.gapWidth = 40
+        sheet.add_chart(bar, f"A{row}")
+
     def chart(self, sheet, row: int, chart: Chart) -> None:
+        if chart.ranking:
+            self.ranking_chart(sheet, row, chart)
+            return
         placed = self.placed[chart.table]
         target = self.book[placed.sheet]
         bar = BarChart()
@@ -219,7 +327,9 @@ class Builder:
             return len(block.ja.split("\n"))
         if isinstance(block, FieldRow):
             return 2 if block.headers else 1
-        return {Field: 1, Chart: 25}[type(block)]
+        if isinstance(block, Ranking):
+            return 1 + block.rows
+        return {Field: 1, Chart: 26}[type(block)]
 
     def layout(self, spec: Sheet) -> list[tuple[Any, int]]:
         """Each block of ``spec`` with its first row: a blank row between blocks, except
@@ -250,29 +360,57 @@ class Builder:
             elif isinstance(block, Table):
                 first_table = first_table or self.placed[block.name]
                 self.table(sheet, self.placed[block.name])
+            elif isinstance(block, Ranking):
+                self.ranking(sheet, row, block)
             elif isinstance(block, Chart):
                 if charts:  # one chart a printed page
                     sheet.row_breaks.append(Break(id=row - 1))
                 charts += 1
-                self.chart(sheet, row, block)
+                self.chart(sheet, row + 1, block)  # a row below the break: the frame
+                # never starts on the page before (LibreOffice rounds row heights)
             else:
                 for offset, line in enumerate(text(block, self.lang).split("\n")):
                     sheet.cell(row + offset, 1, line).font = Font(name=FONT, color="404040")
-        sheet.column_dimensions["A"].width = max(sheet.column_dimensions["A"].width or 0, 16)
+        labels = [display_width(text(b.label, self.lang)) * 1.1 + 2 for b, _ in self.layout(spec)
+                  if isinstance(b, (Field, FieldRow))]  # bold labels in column A
+        earlier = sheet.column_dimensions["A"].width if "A" in sheet.column_dimensions else 0
+        sheet.column_dimensions["A"].width = max(earlier or 0, 8, *labels)
         for letter, width in spec.widths.items():
             sheet.column_dimensions[letter].width = width
         if first_table:
             sheet.freeze_panes = f"C{first_table.header_row + 1}"
             sheet.print_title_rows = f"{first_table.header_row}:{first_table.header_row}"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, spec.pages_tall
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.print_options.horizontalCentered = True
+        self.page_setup(sheet, spec, first_table)
+        if spec.hidden:
+            sheet.sheet_state = "hidden"
         if spec.protect:
             sheet.protection.sheet = True
             sheet.protection.formatColumns = sheet.protection.formatRows = False
             sheet.protection.autoFilter = sheet.protection.sort = False
+
+    @staticmethod
+    def page_setup(sheet, spec: Sheet, first_table: Placed | None) -> None:
+        """A4 landscape. A sheet with a ``scale`` prints at that scale (text stays readable)
+        with its table's key columns on the first page and the details after, the code and
+        name columns repeated; any other sheet is fitted to the page width."""
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        for side, inches in MARGINS.items():
+            setattr(sheet.page_margins, side, inches)
+        if spec.scale:
+            sheet.page_setup.scale = spec.scale
+            sheet.sheet_properties.pageSetUpPr.fitToPage = False
+            if first_table is not None:
+                sheet.print_title_cols = "A:B"
+                if first_table.table.details_from:
+                    last_key = first_table.first_column - 1 + [
+                        c.key for c in first_table.table.columns].index(
+                        first_table.table.details_from)
+                    sheet.col_breaks.append(Break(id=last_key))
+        else:
+            sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, spec.pages_tall
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_options.horizontalCentered = not spec.scale
 
     def build(self) -> Workbook:
         # Sheets and tables are placed first so any formula can refer to any table.
@@ -282,6 +420,8 @@ class Builder:
                 if isinstance(block, Table):
                     headers = {c.key: text(c.label, self.lang) for c in block.columns}
                     self.placed[block.name] = Placed(block, sheet.title, row, 1, headers)
+                elif isinstance(block, Ranking):
+                    self.rankings[block.name] = (block, sheet.title, row)
         for spec in self.spec.sheets:
             self.sheet(spec)
         self.book.properties.creator = "kaishu"

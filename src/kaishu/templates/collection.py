@@ -11,8 +11,8 @@ import datetime as dt
 from .. import contract
 from .spec import (
     A_DATE, COUNT, DATE, DAYS, MONEY, MONTH, POSITIVE_DAYS, RATIO, RATIO_0_1, YEN,
-    Chart, Column, Field, FieldRow, Highlight, L, Sheet, Table, Validation, WorkbookSpec,
-    native,
+    Chart, Column, Field, FieldRow, Highlight, L, Ranking, Sheet, Table, Validation,
+    WorkbookSpec, native,
 )
 
 _KEYS = ("code", "name", "salesperson", "credit_limit", "opening", "billed", "scheduled",
@@ -81,9 +81,9 @@ def _warnings(lang: str) -> str:
 
 
 MONTHLY = Table(contract.COLLECTION, (
-    value("code", L("得意先コード", "Customer code"), "General", 12),
+    value("code", L("得意先コード", "Customer code"), "General", 10),
     value("name", L("得意先名", "Customer name"), "General", 22),
-    value("salesperson", L("担当者", "Salesperson"), "General", 9),
+    value("salesperson", L("担当者", "Salesperson"), "General", 8),
     Column("credit_limit", L("信用限度額", "Credit limit"), "value", format=YEN,
            validation=MONEY),
     value("exposure", L("与信残高", "Exposure")),
@@ -101,9 +101,9 @@ MONTHLY = Table(contract.COLLECTION, (
     value("site", L("回収サイト", "Collection site"), DAYS),
     formula("overdue", L("延滞合計", "Overdue total"),
             '=IF({@code}="","",SUM({@overdue_1..overdue_5}))'),
-    formula("warnings", L("警告", "Warnings"), L(_warnings("ja"), _warnings("en")), "General",
-            30),
-    Column("memo", L("対応メモ", "Follow-up notes"), width=24),
+    Column("warnings", L("警告", "Warnings"), "formula", L(_warnings("ja"), _warnings("en")),
+           width=20, wrap=True),
+    Column("memo", L("対応メモ", "Follow-up notes"), width=14, wrap=True),
     # details, grouped: [+] above the sheet shows them
     value("opening", L("前月残高", "Opening balance")),
     value("billed", L("当月売上", "Billed")),
@@ -165,7 +165,7 @@ PLAN = Table(contract.PLAN, (
     formula("total", L("翌月回収予定額", "To collect next month"),
             '=IF({@code}="","",N({@due_next})+N({@overdue}))'),
     value("first_due", L("最初の期日", "First due date"), DATE, 12),
-    Column("memo", L("回収の段取り", "Collection steps"), width=30),
+    Column("memo", L("回収の段取り", "Collection steps"), width=30, wrap=True),
 ), EXAMPLE_PLAN, highlights=(
     Highlight(("overdue",), "N({$overdue})>0", "F4B084", "833C0B"),))
 
@@ -253,6 +253,16 @@ def _suspense(amount: str, status: str) -> str:
     return "=" + "+".join(f'SUMIFS({contract.BANK_MATCH}[{amount}],{contract.BANK_MATCH}'
                           f'[{status}],"{s}")' for s in ("未消込", "候補あり"))
 
+#: The charts' data: the largest utilisations and overdue amounts, with the customer names.
+UTILISATION_RANKING = Ranking(
+    "UtilisationRanking", contract.COLLECTION, "name", "utilisation",
+    (L("順位", "Rank"), L("得意先名", "Customer"), L("使用率", "Utilisation"),
+     L("限度内", "Within limit"), L("限度超過", "Over limit")), split=contract.OVER_LIMIT,
+    format="0.0%")
+OVERDUE_RANKING = Ranking(
+    "OverdueRanking", contract.COLLECTION, "name", "overdue",
+    (L("順位", "Rank"), L("得意先名", "Customer"), L("延滞合計", "Overdue")),
+    rest=L("その他", "Others"))
 
 SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
     Field(contract.TARGET_MONTH, L("対象月", "Month"), dt.date(2025, 9, 1), MONTH, A_DATE,
@@ -292,16 +302,18 @@ SHEETS = (
         "月次回収チェック表 — 回収するまでが営業", "Monthly collection check — a sale is not done "
         "until it is collected"), (
         Field("ShownMonth", L("対象月", "Month"), "=TargetMonth", MONTH),
-        Field("ShownBaseDate", L("基準日", "Reference date"), "=BaseDate", DATE),
+        Field("ShownBaseDate", L("基準日", "As of"), "=BaseDate", DATE),
         MONTHLY,
-    )),
+    ), scale=74),
     Sheet(L("グラフ", "Charts"), L("与信枠の使用率・延滞の内訳・担当者別の回収 (各表から)",
                                  "Credit limit utilisation, overdue amounts and collection by "
                                  "salesperson (from the tables)"), (
-        Chart(L("与信枠の使用率", "Credit limit utilisation"), "Collection", "name",
-              ("utilisation",), "0%"),
-        Chart(L("延滞の内訳 (経過日数別)", "Overdue by days past due"), "Collection", "name",
-              tuple(k for k, _ in BUCKETS), stacked=True),
+        Chart(L("与信枠の使用率 (高い順に20社、限度超過は赤)",
+                "Credit limit utilisation (highest 20; over the limit in red)"),
+              y_format="0%", ranking="UtilisationRanking", gridline=1.0),
+        Chart(L("延滞額 (多い順に20社、残りはその他)",
+                "Overdue amounts (largest 20; the rest as Others)"),
+              ranking="OverdueRanking"),
         Chart(L("担当者別 売上と回収基準売上", "Billed and collection-based sales by salesperson"),
               "BySalesperson", "salesperson", ("billed", "collection_sales"), horizontal=False),
     )),
@@ -356,8 +368,12 @@ SHEETS = (
         "月次の履歴 (更新のたびに対象月の行を書き換え、少なくとも直近24ヶ月を保持)",
         "Monthly history (each refresh replaces its month; at least the last 24 months "
         "are kept)"),
-        (HISTORY,)),
+        (HISTORY,), scale=74),
     SETTINGS,
+    Sheet(L("グラフデータ", "Chart data"), L(
+        "グラフのデータ (月次回収チェックの表から計算: 高い順、同じ値は表の順)",
+        "Data of the charts (computed from the monthly table: largest first, ties in table "
+        "order)"), (UTILISATION_RANKING, OVERDUE_RANKING), hidden=True),
 )
 
 COLLECTION_CHECK = WorkbookSpec("collection_check.xlsx", SHEETS)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from .spec import (
-    A_DATE, DATE, FLAG, GRADE, INDEX, MONEY, MONTHS, POSITIVE_DAYS, RATIO, RATIO_0_1, WHOLE_DAYS,
-    YEN, Column, Field, FieldRow, Highlight, L, Sheet, Table, Validation, WorkbookSpec, native,
-    when_filled,
+    A_DATE, DATE, FLAG, GRADE, INDEX, MONEY, MONTHS, NO, POSITIVE_DAYS, RATIO, RATIO_0_1,
+    WHOLE_DAYS, YES, YEN, Column, Field, FieldRow, Highlight, L, Sheet, Table, Validation,
+    WorkbookSpec, is_yes, native, when_filled,
 )
 
 ROWS = 30
@@ -47,8 +47,8 @@ SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
     Field("DaysInYear", L("年間日数", "Days in a year"), 365, "0",
           Validation("whole", 360, 366)),
     Field("TaxRate", L("消費税率", "Consumption tax rate"), 0.10, RATIO, RATIO_0_1),
-    Field("TaxInclusive", L("税込換算", "Convert to tax-inclusive"), True, "General", FLAG,
-          L("TRUE: 税抜の売上目標から出した限度額を税込の売掛金と比べられるよう換算",
+    Field("TaxInclusive", L("税込換算", "Convert to tax-inclusive"), YES, "General", FLAG,
+          L("はい: 税抜の売上目標から出した限度額を税込の売掛金と比べられるよう換算",
             "TRUE: limits from tax-exclusive sales are converted to the tax-inclusive "
             "receivables basis")),
     Field("RoundUnit", L("端数切捨単位(円)", "Round adopted limits down to (yen)"), 10_000, YEN,
@@ -201,7 +201,7 @@ METHOD_SHEETS = (
            FieldRow("RatioWeights", L("ウェイト", "Weight"), (), (40, 30, 30), "0",
                     Validation("decimal", 0, 1000)),
            FieldRow("RatioHigherIsBetter", L("高いほど良い", "Higher is better"), (),
-                    (True, True, False), "General",
+                    (YES, YES, NO), "General",
                     FLAG),
            Field("RatioCap", L("点数の上限", "Score cap"), 2.0, INDEX,
                  Validation("decimal", 0.0001, 100)),
@@ -250,7 +250,7 @@ SUMMARY = Table("CL_Summary", (
     Column("minimum", L("最小限度額", "Smallest limit"), "formula",
            '=IF(COUNT({@cashflow..composite})=0,"",MIN({@cashflow..composite}))', YEN, 13),
     Column("taxed", L("税込換算後", "Tax-inclusive"), "formula",
-           '=IF({@minimum}="","",IF(TaxInclusive,{@minimum}*(1+TaxRate),{@minimum}))',
+           '=IF({@minimum}="","",IF(' + is_yes("TaxInclusive") + ',{@minimum}*(1+TaxRate),{@minimum}))',
            YEN, 13),
     Column("override", L("上書き限度額", "Override"), format=YEN, validation=MONEY),
     Column("adopted", L("採用限度額", "Adopted limit"), "formula",
@@ -291,15 +291,15 @@ SUMMARY_SHEET = Sheet(L("集計", "Summary"), L(
                        working_capital="WorkingCapital"), YEN),
     Field("HeadroomCheck", L("判定", "Check"), L(*(
         f'=IF(Headroom<0,"{HEADROOM_CHECK[0](lang)}","{HEADROOM_CHECK[1](lang)}")'
-        for lang in ("ja", "en")))),
+        for lang in ("ja", "en"))), span=6),
     *(Field(f"Remedy{i}", L("対策" if i == 1 else "", "Remedies" if i == 1 else ""),
-            L(f'=IF(Headroom<0,"{r.ja}","")', f'=IF(Headroom<0,"{r.en}","")'))
+            L(f'=IF(Headroom<0,"{r.ja}","")', f'=IF(Headroom<0,"{r.en}","")'), span=6)
       for i, r in enumerate(REMEDIES, start=1)),
     L("採用限度額 = 入力された方法の限度額のうち最小のもの → 税込換算 → 端数切捨。上書き限度額を入れるとそれを採用します。",
       "Adopted limit = the smallest limit of the methods filled in → tax-inclusive → rounded "
       "down. An override is used as it is."),
     SUMMARY,
-), pages_tall=1, widths={"A": 30, "B": 16})
+), widths={"A": 30, "B": 16})
 
 CREDIT_LIMITS = WorkbookSpec("credit_limits.xlsx", (
     SUMMARY_SHEET, *METHOD_SHEETS, SETTINGS))

@@ -56,7 +56,7 @@ class Validation:
     kind: str
     low: Any = None
     high: Any = None
-    choices: tuple[str, ...] = ()
+    choices: tuple[Any, ...] = ()  # texts or labels
     message: L | None = None
 
 
@@ -68,8 +68,16 @@ A_DATE = Validation("date", 1, 2958465, message=L("日付を入力", "A date"))
 GRADE = Validation("list", choices=("0.6", "0.8", "1", "1.2", "1.4"),
                    message=L("5段階評価: 0.6 / 0.8 / 1.0 / 1.2 / 1.4",
                              "Five grades: 0.6 / 0.8 / 1.0 / 1.2 / 1.4"))
-FLAG = Validation("list", choices=("TRUE", "FALSE"), message=L("TRUE または FALSE",
-                                                                "TRUE or FALSE"))
+#: A yes/no input: はい/いいえ in Japanese workbooks, TRUE/FALSE in English ones (kaishu and
+#: the formulas read either, and 1/0).
+YES, NO = L("はい", True), L("いいえ", False)
+FLAG = Validation("list", choices=(L("はい", "TRUE"), L("いいえ", "FALSE")),
+                  message=L("はい または いいえ", "TRUE or FALSE"))
+
+
+def is_yes(ref: str) -> str:
+    """A native test that the yes/no cell ``ref`` says yes (はい, TRUE or 1)."""
+    return f'OR({ref}=TRUE,{ref}=1,{ref}="はい")'
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,7 @@ class Column:
     format: Any = GENERAL
     width: float = 0
     validation: Validation | None = None
+    wrap: bool = False  # long text wraps within the column (the row grows)
 
     @property
     def computed(self) -> bool:
@@ -126,6 +135,7 @@ class Field:
     format: Any = GENERAL
     validation: Validation | None = None
     note: L | None = None
+    span: int = 1  # columns the value cell spans (merged), for a text that needs the room
 
     @property
     def computed(self) -> bool:
@@ -147,25 +157,56 @@ class FieldRow:
 
 
 @dataclass(frozen=True)
+class Ranking:
+    """A chart's data: the ``size`` largest values of a table column, largest first (ties in
+    the table's order), each with the label of its row, computed by native formulas
+    (LARGE, and SUMPRODUCT/SMALL/INDEX to find the row). ``positive_only`` leaves out zeros
+    and blanks; ``rest`` adds one row summing what the ranking leaves out; ``split`` (a
+    defined name) also lays the values out in two columns, up to it and above it, so a
+    chart shows the values above it in another colour."""
+
+    name: str
+    table: str
+    label: str  # column key of the labels
+    value: str  # column key of the values
+    headers: tuple[L, ...]  # rank, label, value (+ up to split, above split)
+    size: int = 20
+    positive_only: bool = True
+    rest: L | None = None
+    split: str = ""
+    format: Any = YEN
+
+    @property
+    def rows(self) -> int:
+        return self.size + (1 if self.rest else 0)
+
+
+@dataclass(frozen=True)
 class Chart:
-    """A bar chart of some columns of a table, by the values of its ``category`` column."""
+    """A bar chart of some columns of a table, by the values of its ``category`` column; or
+    (``ranking``) of a :class:`Ranking`, largest first, with its values above the ranking's
+    split in the warning colour and a gridline every ``gridline`` (e.g. at 100%)."""
 
     title: L
-    table: str
-    category: str
-    series: tuple[str, ...]
+    table: str = ""
+    category: str = ""
+    series: tuple[str, ...] = ()
     y_format: str = YEN
     stacked: bool = False
     horizontal: bool = True
+    ranking: str = ""
+    gridline: float = 0
 
 
 @dataclass(frozen=True)
 class Sheet:
     name: L
     title: L
-    blocks: tuple[Any, ...]  # Fields, FieldRows, Tables, Charts and L notes, in order
+    blocks: tuple[Any, ...]  # Fields, FieldRows, Tables, Rankings, Charts and L notes
     protect: bool = True
     pages_tall: int = 0  # 0: as many as the rows need; 1: shrink to one page
+    scale: int = 0  # print scale in %; 0: fit to the page width
+    hidden: bool = False  # helper data (chart rankings): not shown, not printed
     widths: dict[str, float] = field(default_factory=dict)
 
 
