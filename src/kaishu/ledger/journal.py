@@ -1,0 +1,844 @@
+"""Accounting journals as the ledger (DOMAIN.md section 10): 弥生インポート形式 and
+マネーフォワード クラウド会計's 仕訳帳 CSV, read as they are exported.
+
+Formats, as their makers document them:
+
+- 弥生インポート形式 (弥生会計 support, "弥生取り込み(インポート)形式", page_id 18545 of
+  support.yayoi-kk.co.jp): 25 columns, no header, CP932. Column 1 is the 識別フラグ
+  (2000 a journal line that is not a 伝票, 2111 a one-line 伝票, 2110/2100/2101 the
+  first/middle/last line of a multi-line 伝票), then 伝票No, 決算, 取引日付 (``20190701``,
+  ``2019/07/01``, ``2019/7/1``, ``R.01/07/01``, ``R01/7/1``), 借方 勘定科目, 補助科目, 部門,
+  税区分, 金額, 税金額, the same six for 貸方, 摘要, 番号, 期日, タイプ, 生成元, 仕訳メモ,
+  付箋1, 付箋2, 調整. A multi-line 伝票 takes its date from its first line.
+- マネーフォワード クラウド会計 仕訳帳 CSV: a header row (取引No, 取引日, 借方勘定科目,
+  借方補助科目, 借方部門, 借方取引先, 借方税区分, 借方インボイス, 借方金額(円), 借方税額,
+  the same for 貸方, 摘要, 仕訳メモ, タグ, MF仕訳タイプ, 決算整理仕訳, ...); rows with the same
+  取引No (and 取引日) are one entry (its import guide: 「同一取引日」「同一取引No」「貸借合計が
+  一致している」). Columns are found by their header, so versions without 取引先 or インボイス
+  columns read the same.
+
+Both are turned into the same :class:`~kaishu.ledger.read.Ledger` as section 8's three files.
+The common shapes (a sale, a receipt from one customer, a returned transfer) are read with
+whole-column operations; only 伝票 that mix customers or sides go through the per-伝票 split.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import values as parse
+from .read import Ledger, LedgerError, Problem, _distinct, _part, decode
+from .schema import BALANCES, Column, Part
+
+NO_SUB_ACCOUNT = "(補助科目なし)"
+TERMS_UNSET = "条件未設定"
+YAYOI_FLAGS = ("2000", "2111", "2110", "2100", "2101")
+#: The 25 columns of 弥生インポート形式, in order.
+YAYOI_COLUMNS = (
+    "識別フラグ", "伝票No", "決算", "取引日付",
+    "借方勘定科目", "借方補助科目", "借方部門", "借方税区分", "借方金額", "借方税金額",
+    "貸方勘定科目", "貸方補助科目", "貸方部門", "貸方税区分", "貸方金額", "貸方税金額",
+    "摘要", "番号", "期日", "タイプ", "生成元", "仕訳メモ", "付箋1", "付箋2", "調整")
+#: マネーフォワード 仕訳帳: our key -> the headers it may have.
+MF_HEADERS = {
+    "voucher": ("取引No", "取引No."), "date": ("取引日",),
+    "dr_account": ("借方勘定科目",), "dr_sub": ("借方補助科目",), "dr_partner": ("借方取引先",),
+    "dr_class": ("借方税区分",), "dr_amount": ("借方金額(円)", "借方金額"),
+    "dr_tax": ("借方税額", "借方税金額"),
+    "cr_account": ("貸方勘定科目",), "cr_sub": ("貸方補助科目",), "cr_partner": ("貸方取引先",),
+    "cr_class": ("貸方税区分",), "cr_amount": ("貸方金額(円)", "貸方金額"),
+    "cr_tax": ("貸方税額", "貸方税金額"),
+    "memo": ("摘要",), "type": ("MF仕訳タイプ",),
+}
+MF_REQUIRED = ("voucher", "date", "dr_account", "dr_amount", "cr_account", "cr_amount")
+#: A 24-byte cut, as 弥生 cuts 補助科目 names (half-width bytes, CP932).
+YAYOI_NAME_BYTES = 24
+#: Where マネーフォワード's 摘要 carries a note's maturity: 期日2025/12/26, 満期:R7.12.26.
+MATURITY_IN_MEMO = r"(?:期日|満期)\s*[:：]?\s*((?:令和|平成|R|H)?\s*[0-9元]{1,4}[/\-.年][0-9]{1,2}" \
+                   r"[/\-.月][0-9]{1,2}日?)"
+#: Files beside a journal that are not the journal.
+COMPANIONS = ("customers", "得意先", "balances", "繰越残高", "notes", "手形", "receipts_bank",
+              "payers")
+
+
+def _words(text: str | tuple[str, ...]) -> tuple[str, ...]:
+    if isinstance(text, tuple):
+        return text
+    return tuple(w for w in re.split(r"[、,，/／\s]+", str(text)) if w)
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """The account names a journal is read by (settings: companies rename accounts)."""
+
+    receivable: str = "売掛金"
+    banks: tuple[str, ...] = ("普通預金", "当座預金", "定期預金", "通知預金", "別段預金",
+                              "外貨預金", "預金")
+    notes: tuple[str, ...] = ("受取手形",)
+    densai: tuple[str, ...] = ("電子記録債権",)
+    fees: tuple[str, ...] = ("支払手数料",)
+    discounts: tuple[str, ...] = ("売上値引高", "売上戻り高", "売上割戻し", "売上値引",
+                                  "売上戻り", "売上割戻", "売上割戻高")
+    offsets: tuple[str, ...] = ("買掛金", "未払金")
+    cash: tuple[str, ...] = ("現金", "小口現金")
+    sales: tuple[str, ...] = ("売上高", "売上")
+    tax: tuple[str, ...] = ("仮受消費税等", "仮受消費税")
+    bad_debts: tuple[str, ...] = ("貸倒損失", "貸倒引当金")
+    compound: tuple[str, ...] = ("諸口", "複合")
+
+    @classmethod
+    def of(cls, **names) -> "Accounts":
+        """Accounts from settings: lists may be written ``普通預金、当座預金``; blanks keep
+        the default."""
+        given = {k: (v if k == "receivable" else _words(v)) for k, v in names.items()
+                 if v not in (None, "", ())}
+        if "receivable" in given:
+            given["receivable"] = str(given["receivable"]).strip()
+        return replace(cls(), **given)
+
+    def classes(self) -> dict[str, str]:
+        """Account name -> its class."""
+        found = {}
+        for cls_, names in (("compound", self.compound), ("cash", self.cash),
+                            ("bank", self.banks), ("note", self.notes),
+                            ("densai", self.densai), ("fee", self.fees),
+                            ("discount", self.discounts), ("sales", self.sales),
+                            ("tax", self.tax), ("bad_debt", self.bad_debts),
+                            ("payable", self.offsets)):
+            for name in names:
+                found.setdefault(name, cls_)
+        found[self.receivable] = "ar"
+        return found
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Default payment terms for customers whose terms are not listed (末締め翌月末払い)."""
+
+    closing_day: int = 31
+    payment_months: int = 1
+    payment_day: int = 31
+
+
+#: Receipt method of the other side's class.
+METHOD_OF = {"bank": "transfer", "cash": "cash", "note": "note", "densai": "densai",
+             "fee": "fee", "payable": "offset"}
+MONEY = ("bank", "cash", "note", "densai", "fee")
+CREDIT_NOTE = ("discount", "sales", "bad_debt")
+
+JOURNAL_CUSTOMERS = Part("customers", "得意先", (
+    Column("sub_account", "補助科目", "text", False, ("補助科目名", "取引先")),
+    Column("customer_id", "得意先コード", "text", False, ("得意先CD", "顧客コード")),
+    Column("customer_name", "得意先名", "text", False, ("顧客名",)),
+    Column("kana", "カナ", "text", False, ("フリガナ", "得意先名カナ", "ふりがな")),
+    Column("salesperson", "担当者", "text", False, ("営業担当", "担当者名")),
+    Column("closing_day", "締め日", "day", False, ("締日",)),
+    Column("payment_months", "支払月", "months", False, ("回収月",)),
+    Column("payment_day", "支払日", "day", False, ("回収日",)),
+    Column("credit_limit", "信用限度額", "amount", False, ("与信限度額", "限度額")),
+    Column("holiday_rule", "休日区分", "rule", False),
+    Column("collection_days_target", "回収期間目標", "number", False),
+))
+JOURNAL_BALANCES = Part("balances", "繰越残高", (
+    Column("customer_id", "得意先コード", "text", aliases=("得意先CD", "顧客コード", "補助科目",
+                                                       "得意先", "得意先名")),
+    *BALANCES.columns[1:]), required=False)
+NOTES = Part("notes", "手形", (
+    Column("customer", "得意先", "text", aliases=("得意先名", "得意先コード", "補助科目")),
+    Column("received", "受取日", "date", aliases=("入金日", "回収日")),
+    Column("amount", "金額", "amount"),
+    Column("maturity", "期日", "date", aliases=("満期日", "手形期日")),
+), required=False)
+
+
+# -- detection ---------------------------------------------------------------------------------
+
+def _first_line(path: Path) -> str:
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            text = head.decode(encoding)
+            break
+        except UnicodeDecodeError as error:
+            text = head[:error.start].decode(encoding, errors="ignore")
+    return text.splitlines()[0] if text.splitlines() else ""
+
+
+def journal_format(path: Path) -> str | None:
+    """``"yayoi"``, ``"mf"`` or None, from the file's first line."""
+    if not path.is_file() or path.suffix.lower() not in (".csv", ".txt"):
+        return None
+    line = _first_line(path)
+    fields = [f.strip().strip('"').strip() for f in line.split(",")]
+    if fields and fields[0] in YAYOI_FLAGS and len(fields) >= 20:
+        return "yayoi"
+    if "取引No" in line.replace("取引No.", "取引No") and "借方勘定科目" in line:
+        return "mf"
+    return None
+
+
+def find_journal(source: Path) -> tuple[Path, str] | None:
+    """The journal file ``source`` is or holds (with its format), else None.
+
+    Raises when a folder holds several journals (which one is the ledger is not guessed)."""
+    if source.is_file():
+        kind = journal_format(source)
+        return (source, kind) if kind else None
+    if not source.is_dir():
+        return None
+    names = {p.stem.strip().lower() for p in source.iterdir()}
+    if "invoices" in names or "請求" in names:
+        return None
+    found = [(p, k) for p in sorted(source.iterdir())
+             if p.stem.strip().lower() not in COMPANIONS and (k := journal_format(p))]
+    if len(found) > 1:
+        raise LedgerError([Problem(str(source), None, None, ", ".join(p.name for p, _ in found),
+                                   "one journal file in the folder")])
+    return found[0] if found else None
+
+
+# -- the lines -----------------------------------------------------------------------------------
+
+def _read_csv(text: str, file: str, header: bool) -> pd.DataFrame:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                                header=0 if header else None, skip_blank_lines=True,
+                                index_col=False, names=None if header else range(25),
+                                comment=None)
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
+        line = re.search(r"line (\d+), saw (\d+)", str(error))
+        raise LedgerError([Problem(file, int(line.group(1)) if line else None, None, None,
+                                   "as many fields as the format has" +
+                                   (f", saw {line.group(2)}" if line else ""))]) from None
+    return frame
+
+
+def _yayoi_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
+    raw = _read_csv(text, file, header=False)
+    raw.columns = YAYOI_COLUMNS[:raw.shape[1]] if raw.shape[1] <= 25 else \
+        list(YAYOI_COLUMNS) + [f"_{i}" for i in range(raw.shape[1] - 25)]
+    for name in YAYOI_COLUMNS:
+        if name not in raw:
+            raw[name] = ""
+    raw = raw.fillna("")
+    raw.index = raw.index + 1  # file lines, no header
+    comment = raw["識別フラグ"].str.startswith("#")  # 弥生: a line starting with # is a comment
+    raw = raw[~comment]
+    flag = raw["識別フラグ"].str.strip()
+    for line in raw.index[~flag.isin(YAYOI_FLAGS)]:
+        problems.append(Problem(file, int(line), "識別フラグ", raw.at[line, "識別フラグ"],
+                                "a 識別フラグ 2000, 2111, 2110, 2100 or 2101"))
+    previous = flag.shift(1, fill_value="")
+    following = flag.shift(-1, fill_value="")
+    inside = flag.isin(("2100", "2101"))
+    for line in raw.index[inside & ~previous.isin(("2110", "2100"))]:
+        problems.append(Problem(file, int(line), "識別フラグ", raw.at[line, "識別フラグ"],
+                                "a middle or last line (2100/2101) after a 2110 or 2100 line"))
+    for line in raw.index[flag.isin(("2110", "2100")) & ~following.isin(("2100", "2101"))]:
+        problems.append(Problem(file, int(line), "識別フラグ", raw.at[line, "識別フラグ"],
+                                "a multi-line 伝票 closed by a 2101 line"))
+    starts = ~inside
+    # 2000 lines are single entries; those whose side is 諸口 are resolved with the adjacent
+    # 2000 lines of the same 伝票No and date that use 諸口 too (a compound entry's lines).
+    compound = raw["借方勘定科目"].str.strip().isin(("諸口",)) | \
+        raw["貸方勘定科目"].str.strip().isin(("諸口",))
+    voucher, date = raw["伝票No"].str.strip(), raw["取引日付"].str.strip()
+    joins = (flag == "2000") & compound & (previous == "2000") & compound.shift(1, fill_value=False) \
+        & (voucher != "") & (voucher == voucher.shift(1)) & (date == date.shift(1))
+    starts &= ~joins
+    group = np.cumsum(starts.to_numpy())
+    lines = pd.DataFrame({
+        "line": raw.index.to_numpy(), "group": group, "flag": flag.to_numpy(),
+        "voucher": voucher.to_numpy(), "number": raw["番号"].str.strip().to_numpy(),
+        "date": date.to_numpy(), "due": raw["期日"].str.strip().to_numpy(),
+        "memo": raw["摘要"].to_numpy(), "type": raw["タイプ"].to_numpy()}, index=raw.index)
+    for side, ja in (("dr", "借方"), ("cr", "貸方")):
+        lines[f"{side}_account"] = raw[f"{ja}勘定科目"].to_numpy()
+        lines[f"{side}_sub"] = raw[f"{ja}補助科目"].to_numpy()
+        lines[f"{side}_class"] = raw[f"{ja}税区分"].to_numpy()
+        lines[f"{side}_amount"] = raw[f"{ja}金額"].to_numpy()
+        lines[f"{side}_tax"] = raw[f"{ja}税金額"].to_numpy()
+    return lines, {"date": "取引日付", "due": "期日", "dr_amount": "借方金額",
+                   "dr_tax": "借方税金額", "cr_amount": "貸方金額", "cr_tax": "貸方税金額",
+                   "memo": "摘要"}
+
+
+def _mf_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
+    raw = _read_csv(text, file, header=True)
+    headers = {parse.normalise(pd.Series([h])).iloc[0]: h for h in raw.columns}
+    mapped = {}
+    for key, names in MF_HEADERS.items():
+        header = next((headers[parse.normalise(pd.Series([n])).iloc[0]] for n in names
+                       if parse.normalise(pd.Series([n])).iloc[0] in headers), None)
+        if header is not None:
+            mapped[key] = header
+        elif key in MF_REQUIRED:
+            problems.append(Problem(file, 1, names[0], None, f"a column {names[0]}"))
+    if any(key not in mapped for key in MF_REQUIRED):
+        raise LedgerError(problems)
+    raw.index = raw.index + 2  # the header is line 1
+
+    def column(key: str) -> np.ndarray:
+        return raw[mapped[key]].to_numpy() if key in mapped else np.full(len(raw), "", object)
+
+    voucher, date = raw[mapped["voucher"]].str.strip(), raw[mapped["date"]].str.strip()
+    starts = (voucher != voucher.shift(1)) | (date != date.shift(1))
+    lines = pd.DataFrame({
+        "line": raw.index.to_numpy(), "group": np.cumsum(starts.to_numpy()),
+        "flag": "", "voucher": voucher.to_numpy(), "number": "", "date": date.to_numpy(),
+        "due": "", "memo": column("memo"), "type": column("type")}, index=raw.index)
+    for side in ("dr", "cr"):
+        sub = pd.Series(column(f"{side}_sub"), index=raw.index).str.strip()
+        partner = pd.Series(column(f"{side}_partner"), index=raw.index).str.strip()
+        lines[f"{side}_account"] = column(f"{side}_account")
+        lines[f"{side}_sub"] = sub.where(sub != "", partner).to_numpy()
+        lines[f"{side}_class"] = column(f"{side}_class")
+        lines[f"{side}_amount"] = column(f"{side}_amount")
+        lines[f"{side}_tax"] = column(f"{side}_tax")
+    names = {key: mapped.get(key, MF_HEADERS[key][0]) for key in MF_HEADERS}
+    return lines, {"date": names["date"], "due": "摘要", "dr_amount": names["dr_amount"],
+                   "dr_tax": names["dr_tax"], "cr_amount": names["cr_amount"],
+                   "cr_tax": names["cr_tax"], "memo": names["memo"]}
+
+
+def _parsed(lines: pd.DataFrame, key: str, parser, expected: str, file: str, header: str,
+            problems: list[Problem], required: bool = False) -> pd.Series:
+    """Parse one column of the lines, reporting every unreadable cell."""
+    text, values, bad = _distinct(pd.Series(lines[key].to_numpy(), index=lines.index), parser)
+    for line in lines.index[bad.to_numpy(dtype=bool)]:
+        problems.append(Problem(file, int(line), header, lines.at[line, key], expected))
+    if required:
+        for line in lines.index[(text == "").to_numpy()]:
+            problems.append(Problem(file, int(line), header, None, expected + " (required)"))
+    return values.where(~bad & (text != ""))
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+@dataclass
+class _Out:
+    """What the 伝票 give: rows of the ledger's frames (plain lists, built once)."""
+
+    invoices: list[pd.DataFrame] = field(default_factory=list)
+    receipts: list[pd.DataFrame] = field(default_factory=list)
+    balances: list[pd.DataFrame] = field(default_factory=list)
+
+
+def read_journal(path: Path, kind: str, accounts: Accounts = Accounts(),
+                 terms: Terms = Terms()) -> Ledger:
+    """Read the journal ``path`` (format ``kind``) and its companion files as a Ledger."""
+    file = path.name
+    problems: list[Problem] = []
+    text = decode(path.read_bytes(), file)
+    reader = _yayoi_lines if kind == "yayoi" else _mf_lines
+    lines, headers = reader(text, file, problems)
+
+    date = _parsed(lines, "date", parse.dates, parse.EXPECTED["date"], file, headers["date"],
+                   problems, required=True)
+    # a multi-line 伝票 is dated by its first line
+    first_date = date.groupby(lines["group"].to_numpy()).transform("first")
+    lines["when"] = pd.to_datetime(first_date.to_numpy())
+    if kind == "yayoi":
+        lines["due_date"] = pd.to_datetime(_parsed(lines, "due", parse.dates,
+                                                   parse.EXPECTED["date"], file, "期日",
+                                                   problems).to_numpy())
+    else:  # マネーフォワード: the maturity written in 摘要
+        memo = pd.Series(lines["memo"].to_numpy(), index=lines.index)
+        found = parse.normalise(memo).str.extract(MATURITY_IN_MEMO, expand=False).fillna("")
+        lines["due_memo"] = found.to_numpy()
+        lines["due_date"] = pd.to_datetime(_parsed(lines, "due_memo", parse.dates,
+                                                   parse.EXPECTED["date"], file, "摘要",
+                                                   problems).to_numpy())
+    for side in ("dr", "cr"):
+        for part in ("amount", "tax"):
+            lines[f"{side}_{part}_value"] = _parsed(
+                lines, f"{side}_{part}", parse.amounts, parse.EXPECTED["amount"], file,
+                headers[f"{side}_{part}"], problems).fillna(0.0).to_numpy(float)
+        lines[f"{side}_account"] = parse.normalise(
+            pd.Series(lines[f"{side}_account"].to_numpy(), index=lines.index)).to_numpy()
+        lines[f"{side}_sub"] = parse.normalise(
+            pd.Series(lines[f"{side}_sub"].to_numpy(), index=lines.index)).to_numpy()
+    entries = _entries(lines, accounts, file, problems)
+    _check_balanced(lines, entries, file, problems)
+    out = _Out()
+    customer_lines = _interpret(lines, entries, accounts, kind, file, problems, out)
+    folder = path.parent
+    invoices = _frame(out.invoices, ("invoice_id", "customer", "invoice_date", "amount",
+                                     "due_date", "row"))
+    receipts = _frame(out.receipts, ("receipt_date", "customer", "amount", "method",
+                                     "maturity_date", "row", "line"))
+    balances = _frame(out.balances, ("customer", "as_of", "amount", "due_date", "row"))
+    receipts = _maturities(receipts, folder, kind, file, problems)
+    customers, code_of = _customers(customer_lines, folder, terms, problems)
+    sources = {"customers": file, "invoices": file, "receipts": file, "balances": file}
+    if (folder / "customers.csv").is_file():
+        sources["customers"] = "customers.csv"
+    extra = _companion_balances(folder, code_of, problems)
+    if extra is not None:
+        sources["balances"] = "balances.csv"
+    if problems:
+        raise LedgerError(problems)
+    invoices = _ids(invoices)
+    invoices["customer_id"] = invoices.pop("customer").map(code_of).astype("string")
+    receipts["customer_id"] = receipts.pop("customer").map(code_of).astype("string")
+    receipts["method"] = receipts["method"].astype("string")
+    balances["customer_id"] = balances.pop("customer").map(code_of).astype("string")
+    if extra is not None:
+        balances = pd.concat([balances, extra], ignore_index=True)
+    invoices = invoices[invoices["amount"] != 0].reset_index(drop=True)
+    receipts = receipts[receipts["amount"] != 0].drop(columns="line").reset_index(drop=True)
+    balances = balances[balances["amount"] != 0].reset_index(drop=True)
+    return Ledger(customers, invoices[["invoice_id", "customer_id", "invoice_date", "amount",
+                                       "due_date", "row"]],
+                  receipts[["receipt_date", "customer_id", "amount", "method", "maturity_date",
+                            "row"]],
+                  balances[["customer_id", "as_of", "amount", "due_date", "row"]],
+                  sources=sources)
+
+
+def _frame(parts: list[pd.DataFrame], columns: tuple[str, ...]) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    else:
+        frame = pd.concat(parts, ignore_index=True)[list(columns)]
+    for column in columns:
+        if column.endswith("date") or column == "as_of":
+            frame[column] = pd.to_datetime(frame[column])
+        elif column == "amount":
+            frame[column] = frame[column].astype(float)
+        elif column in ("row", "line"):
+            frame[column] = frame[column].astype(np.int64)
+    if "row" in frame:
+        frame = frame.sort_values(["row"], kind="stable").reset_index(drop=True)
+    return frame
+
+
+def _entries(lines: pd.DataFrame, accounts: Accounts, file: str,
+             problems: list[Problem]) -> pd.DataFrame:
+    """One row per side of each line that books an account: the 伝票's entries."""
+    classes = accounts.classes()
+    sides = []
+    for s, (side, ja) in enumerate((("dr", "借方"), ("cr", "貸方"))):
+        account = lines[f"{side}_account"]
+        amount = lines[f"{side}_amount_value"]
+        blank = account == ""
+        for line in lines.index[blank & (amount != 0)]:
+            problems.append(Problem(file, int(line), f"{ja}勘定科目", None,
+                                    f"an account for the {ja}金額 {amount[line]:,.0f}"))
+        cls = account.map(classes).fillna("other")
+        klass = parse.normalise(pd.Series(lines[f"{side}_class"].to_numpy(),
+                                          index=lines.index))
+        # 外税/別記 (their 金額 excludes the tax): 課税売上外10%, 課税売上別記10%, ...
+        exclusive = klass.str.contains("外|別", regex=True) & ~klass.str.contains("込|内",
+                                                                                  regex=True)
+        sides.append(pd.DataFrame({
+            "line": lines["line"].to_numpy(), "group": lines["group"].to_numpy(),
+            "side": s, "account": account.to_numpy(), "cls": cls.to_numpy(),
+            "customer": lines[f"{side}_sub"].to_numpy(), "amount": amount.to_numpy(),
+            "tax": lines[f"{side}_tax_value"].to_numpy(),
+            "exclusive": exclusive.to_numpy(), "blank": blank.to_numpy()}))
+    entries = pd.concat(sides, ignore_index=True)
+    entries = entries.sort_values(["group", "side", "line"], kind="stable",
+                                  ignore_index=True)
+    ar = entries["cls"] == "ar"
+    entries.loc[ar & (entries["customer"] == ""), "customer"] = NO_SUB_ACCOUNT
+    entries.loc[~ar, "customer"] = ""
+    return entries
+
+
+def _check_balanced(lines: pd.DataFrame, entries: pd.DataFrame, file: str,
+                    problems: list[Problem]) -> None:
+    sums = entries.groupby(["group", "side"])["amount"].sum().unstack(fill_value=0.0)
+    sums = sums.reindex(columns=[0, 1], fill_value=0.0)
+    off = sums.index[(sums[0] - sums[1]).abs() > 0.5]
+    if len(off):
+        first = lines.drop_duplicates("group").set_index("group")["line"]
+        for group in off:
+            problems.append(Problem(
+                file, int(first[group]), "借方金額/貸方金額",
+                f"{sums.at[group, 0]:,.0f} / {sums.at[group, 1]:,.0f}",
+                "a 伝票 whose 借方 and 貸方 totals are equal"))
+
+
+def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, kind: str,
+               file: str, problems: list[Problem], out: _Out) -> pd.DataFrame:
+    """Sales, receipts, credit notes and opening balances of every 伝票 (section 10).
+
+    Returns the customers' first lines (customer, line) in the order they appear."""
+    entries = entries[~entries["blank"] & (entries["cls"] != "compound")].reset_index(drop=True)
+    ar = (entries["cls"] == "ar").to_numpy()
+    g = entries["group"].to_numpy()
+    side = entries["side"].to_numpy()
+    cls = entries["cls"].to_numpy()
+    codes, _ = pd.factorize(entries["customer"])
+    codes = np.where(ar, codes, -1)
+    groups = pd.Index(np.unique(g))
+    at = groups.get_indexer(g)
+    n = len(groups)
+
+    def count(mask) -> np.ndarray:
+        return np.bincount(at[np.asarray(mask)], minlength=n)
+
+    dr_ar, cr_ar = count(ar & (side == 0)), count(ar & (side == 1))
+    dr_other, cr_other = count(~ar & (side == 0)), count(~ar & (side == 1))
+    money = np.isin(cls, MONEY)
+    cr_money = count(~ar & (side == 1) & money)
+    big = np.iinfo(np.int64).max
+    low = np.full(n, big)
+    np.minimum.at(low, at[ar], codes[ar])
+    high = np.full(n, -1)
+    np.maximum.at(high, at[ar], codes[ar])
+    one = low == high
+    first_line = lines.drop_duplicates("group").set_index("group")
+    opening = first_line.reindex(groups)["type"].astype(str).str.contains("開始").to_numpy() \
+        if kind == "mf" else np.zeros(n, bool)
+
+    sale = ~opening & one & (dr_ar > 0) & (cr_ar == 0) & (cr_money == 0)
+    refund = ~opening & one & (dr_ar > 0) & (cr_ar == 0) & (dr_other == 0) & \
+        (cr_money == cr_other) & (cr_other > 0)
+    receipt = ~opening & one & (cr_ar > 0) & (dr_ar == 0) & (cr_other == 0)
+    slow = ~opening & ~sale & ~refund & ~receipt & ((dr_ar + cr_ar) > 0)
+
+    head = first_line.reindex(groups)
+    when = head["when"].to_numpy()
+    ident = np.where(head["number"] != "", head["number"],
+                     np.where(head["voucher"] != "", head["voucher"],
+                              "L" + head["line"].astype(str)))
+    single = (head["flag"] == "2000").to_numpy()
+    ident = np.where(single & (head["number"] == ""),
+                     ident + "-" + head["line"].astype(str), ident).astype(object)
+    row = head["line"].to_numpy()
+
+    e_at = at
+    # sales: each customer's 借方 売掛金, plus the 外税/別記 tax not booked on its own line
+    tax_lines = count((cls == "tax") & (side == 1))
+    exclusive_tax = np.bincount(at, weights=np.where(
+        (side == 1) & ~ar & entries["exclusive"].to_numpy() & (cls != "tax"),
+        entries["tax"].to_numpy(), 0.0), minlength=n)
+    add_tax = np.where(tax_lines > 0, 0.0, exclusive_tax)
+    sale_ar = ar & (side == 0) & sale[e_at]
+    if sale_ar.any():
+        sums = np.bincount(at[sale_ar], weights=entries["amount"].to_numpy()[sale_ar],
+                           minlength=n)
+        idx = np.flatnonzero(sale)
+        first = _first_of(at, sale_ar, n)[idx]
+        # 期日 on the 売掛金 line, when present, is the agreed due date
+        due = lines.set_index("line")["due_date"].reindex(
+            entries["line"].to_numpy()[first]).to_numpy()
+        out.invoices.append(pd.DataFrame({
+            "invoice_id": ident[idx], "customer": entries["customer"].to_numpy()[first],
+            "invoice_date": when[idx], "amount": sums[idx] + add_tax[idx],
+            "due_date": due if kind == "yayoi" else pd.NaT, "row": row[idx]}))
+    # returned transfers: 借方 売掛金 / 貸方 a bank, cash or notes -> negative receipts
+    part = refund[e_at] & ~ar & (side == 1)
+    if part.any():
+        customer = entries["customer"].to_numpy()[_first_of(at, ar & refund[e_at], n)]
+        out.receipts.append(pd.DataFrame({
+            "receipt_date": when[at[part]], "customer": customer[at[part]],
+            "amount": -entries["amount"].to_numpy()[part],
+            "method": [METHOD_OF.get(c, "other") for c in cls[part]],
+            "maturity_date": lines.set_index("line")["due_date"].reindex(
+                entries["line"].to_numpy()[part]).to_numpy(),
+            "row": row[at[part]], "line": entries["line"].to_numpy()[part]}))
+    # receipts: 貸方 売掛金 of one customer, split across the 伝票's 借方 lines
+    part = receipt[e_at] & ~ar & (side == 0)
+    if part.any():
+        customer = entries["customer"].to_numpy()[_first_of(at, ar & receipt[e_at], n)]
+        _receipt_parts(entries[part], customer[at[part]], when[at[part]], row[at[part]],
+                       ident[at[part]], count(part & np.isin(cls, CREDIT_NOTE))[at[part]] > 0,
+                       lines, out)
+    # opening entries (マネーフォワード's 開始仕訳): carried-in balances, not sales
+    part = opening[e_at] & ar & (side == 0)
+    if part.any():
+        out.balances.append(pd.DataFrame({
+            "customer": entries["customer"].to_numpy()[part], "as_of": when[at[part]],
+            "amount": entries["amount"].to_numpy()[part], "due_date": pd.NaT,
+            "row": entries["line"].to_numpy()[part]}))
+    if slow.any():
+        mixed = np.flatnonzero(slow[e_at])
+        for group, positions in pd.Series(mixed).groupby(at[mixed]).indices.items():
+            _split(entries.iloc[mixed[positions]], when[group], row[group], ident[group],
+                   tax_lines[group] > 0, lines, file, problems, out)
+    seen = entries.loc[ar, ["customer", "line"]].drop_duplicates("customer")
+    return seen
+
+
+def _first_of(at: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    """For each group, the position of its first entry in ``mask`` (0 when none)."""
+    first = np.zeros(n, np.int64)
+    positions = np.flatnonzero(mask)
+    groups, where = np.unique(at[positions], return_index=True)
+    first[groups] = positions[where]
+    return first
+
+
+def _receipt_parts(debits: pd.DataFrame, customer, when, row, ident, has_credit_note,
+                   lines: pd.DataFrame, out: _Out) -> None:
+    """The parts of receipts: money by method (the fee first), credit notes, offsets."""
+    cls = debits["cls"].to_numpy()
+    amount = debits["amount"].to_numpy()
+    line = debits["line"].to_numpy()
+    note = np.isin(cls, CREDIT_NOTE) | ((cls == "tax") & has_credit_note)
+    if note.any():
+        out.invoices.append(pd.DataFrame({
+            "invoice_id": ident[note], "customer": customer[note], "invoice_date": when[note],
+            "amount": -amount[note], "due_date": pd.NaT, "row": row[note]}))
+    paid = ~note
+    if paid.any():
+        maturity = lines.set_index("line")["due_date"].reindex(line[paid]).to_numpy()
+        frame = pd.DataFrame({
+            "receipt_date": when[paid], "customer": customer[paid], "amount": amount[paid],
+            "method": [METHOD_OF.get(c, "other") for c in cls[paid]],
+            "maturity_date": maturity, "row": row[paid], "line": line[paid],
+            "fee_first": cls[paid] != "fee"})
+        frame = frame.sort_values(["row", "fee_first"], kind="stable").drop(columns="fee_first")
+        out.receipts.append(frame)
+
+
+def _runs(units: list[tuple[str, float]], others: pd.DataFrame) -> list[pd.DataFrame] | None:
+    """Each unit's run of consecutive entries of the other side whose sum equals it."""
+    amounts = others["amount"].to_numpy()
+    runs, start = [], 0
+    for _, total in units:
+        acc, end = 0.0, start
+        while end < len(amounts) and acc + 0.5 < total:
+            acc += amounts[end]
+            end += 1
+        if abs(acc - total) > 0.5:
+            return None
+        runs.append(others.iloc[start:end])
+        start = end
+    return runs if start == len(amounts) else None
+
+
+def _split(entries: pd.DataFrame, when, row, ident, tax_booked, lines: pd.DataFrame,
+           file: str, problems: list[Problem], out: _Out) -> None:
+    """A 伝票 that mixes customers or sides: each customer's 売掛金 takes a run of
+    consecutive lines of the other side, or the 伝票 is reported (never guessed)."""
+    credited = entries[(entries["side"] == 1) & (entries["cls"] == "ar")]
+    unit_side = 1 if len(credited) else 0
+    mine = entries[entries["side"] == unit_side]
+    others = entries[entries["side"] != unit_side]
+    units = []  # each AR customer's total, and every other entry of the side, in order
+    for _, e in mine.iterrows():
+        key = e["customer"] if e["cls"] == "ar" else f"\0{e.name}"
+        if units and e["cls"] == "ar" and units[-1][0] == key:
+            units[-1] = (key, units[-1][1] + e["amount"])
+        else:
+            units.append((key, e["amount"]))
+    runs = _runs(units, others)
+    if runs is None:
+        problems.append(Problem(file, int(row), "貸方補助科目" if unit_side else "借方補助科目",
+                                ", ".join(dict.fromkeys(mine.loc[mine["cls"] == "ar",
+                                                                 "customer"])),
+                                "a 伝票 whose split between customers is determined (each "
+                                "customer's 売掛金 the sum of consecutive lines of the other "
+                                "side)"))
+        return
+    count = 0
+    for (key, total), run in zip(units, runs):
+        if key.startswith("\0"):
+            continue
+        count += 1
+        name = ident if len(units) == 1 else f"{ident}-{count}"
+        if unit_side == 1:  # money received from ``key``; another customer's 売掛金 moves
+            moved = run[run["cls"] == "ar"]
+            for _, e in moved.iterrows():
+                out.invoices.append(pd.DataFrame({
+                    "invoice_id": [f"{name}-振替", f"{name}-振替"],
+                    "customer": [key, e["customer"]], "invoice_date": [when, when],
+                    "amount": [-e["amount"], e["amount"]], "due_date": [pd.NaT, pd.NaT],
+                    "row": [row, row]}))
+            rest = run[run["cls"] != "ar"]
+            size = len(rest)
+            _receipt_parts(rest, np.full(size, key, object), np.full(size, when),
+                           np.full(size, row), np.full(size, name, object),
+                           bool(np.isin(rest["cls"], CREDIT_NOTE).any()), lines, out)
+        else:
+            classes = run["cls"].to_numpy()
+            if np.isin(classes, MONEY).all():
+                size = len(run)
+                out.receipts.append(pd.DataFrame({
+                    "receipt_date": np.full(size, when), "customer": key,
+                    "amount": -run["amount"].to_numpy(),
+                    "method": [METHOD_OF.get(c, "other") for c in classes],
+                    "maturity_date": lines.set_index("line")["due_date"].reindex(
+                        run["line"].to_numpy()).to_numpy(),
+                    "row": row, "line": run["line"].to_numpy()}))
+            elif not np.isin(classes, MONEY).any():
+                tax = 0.0 if tax_booked else float(
+                    run.loc[run["exclusive"] & (run["cls"] != "tax"), "tax"].sum())
+                out.invoices.append(pd.DataFrame({
+                    "invoice_id": [name], "customer": [key], "invoice_date": [when],
+                    "amount": [total + tax], "due_date": [pd.NaT], "row": [row]}))
+            else:
+                problems.append(Problem(file, int(row), "貸方勘定科目",
+                                        ", ".join(run["account"]),
+                                        "a 借方 売掛金 against either sales or money "
+                                        "accounts, not both"))
+
+
+def _ids(invoices: pd.DataFrame) -> pd.DataFrame:
+    """Invoice ids made unique: a repeated 番号 gets -2, -3, ... in file order."""
+    ids = invoices["invoice_id"].astype(str)
+    repeat = ids.groupby(ids).cumcount()
+    invoices["invoice_id"] = ids.where(repeat == 0, ids + "-" + (repeat + 1).astype(str)) \
+        .astype("string")
+    return invoices
+
+
+def _maturities(receipts: pd.DataFrame, folder: Path, kind: str, file: str,
+                problems: list[Problem]) -> pd.DataFrame:
+    """Notes and でんさい: the maturity from the journal, else from notes.csv."""
+    notes = receipts["method"].isin(("note", "densai")) & (receipts["amount"] > 0)
+    missing = notes & receipts["maturity_date"].isna()
+    table = _companion(folder, NOTES, problems)
+    if table is not None and missing.any() and len(table):
+        key = table.assign(customer=table["customer"].astype(str))
+        key = key.drop_duplicates(["customer", "received", "amount"]).set_index(
+            ["customer", "received", "amount"])["maturity"]
+        wanted = pd.MultiIndex.from_arrays([receipts.loc[missing, "customer"].astype(str),
+                                            receipts.loc[missing, "receipt_date"],
+                                            receipts.loc[missing, "amount"]])
+        receipts.loc[missing, "maturity_date"] = key.reindex(wanted).to_numpy()
+        missing = notes & receipts["maturity_date"].isna()
+    for line in receipts.loc[missing, "line"]:
+        problems.append(Problem(file, int(line), "期日" if kind == "yayoi" else "摘要", None,
+                                "the maturity of the 手形 / でんさい (期日, 期日2025/12/26 in "
+                                "摘要, or notes.csv)"))
+    return receipts
+
+
+def _companion(folder: Path, part: Part, problems: list[Problem]) -> pd.DataFrame | None:
+    from .read import _frame_from_csv
+
+    path = next((folder / f"{n}.csv" for n in part.names if (folder / f"{n}.csv").is_file()),
+                None)
+    if path is None:
+        return None
+    try:
+        return _part(part, _frame_from_csv(path), path.name, problems)
+    except LedgerError as error:
+        problems.extend(error.problems)
+        return None
+
+
+def _cut(name: str) -> str:
+    """The name as 弥生 keeps a 補助科目: its first 24 half-width bytes (CP932)."""
+    try:
+        data = name.encode("cp932")
+    except UnicodeEncodeError:
+        return name
+    return data[:YAYOI_NAME_BYTES].decode("cp932", errors="ignore")
+
+
+def _customers(seen: pd.DataFrame, folder: Path, terms: Terms,
+               problems: list[Problem]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The customer master: the 補助科目 of the receivables account, joined to
+    customers.csv for codes, terms, limits, salespeople and kana."""
+    subs = list(seen["customer"])
+    listed = _companion(folder, JOURNAL_CUSTOMERS, problems)
+    rows = []
+    matched: dict[str, int] = {}
+    if listed is not None and len(listed):
+        listed = listed.reset_index(drop=True)
+        if "sub_account" in listed and listed["sub_account"].notna().any():
+            by = {str(s): i for i, s in listed["sub_account"].items() if pd.notna(s)}
+            matched = {s: by[s] for s in subs if s in by}
+        else:
+            names = listed.get("customer_name", pd.Series(dtype="string"))
+            exact = {str(v): i for i, v in names.items() if pd.notna(v)}
+            cut = {}
+            for i, v in names.items():
+                if pd.notna(v):
+                    cut.setdefault(_cut(str(v)), i)
+            matched = {s: exact.get(s, cut.get(s)) for s in subs
+                       if exact.get(s, cut.get(s)) is not None}
+    code_of = {}
+    used = set()
+    for sub in subs:
+        i = matched.get(sub)
+        if i is None:
+            rows.append({"customer_id": sub, "customer_name": sub, "sub_account": sub})
+            code_of[sub] = sub
+            continue
+        record = listed.loc[i].to_dict()
+        used.add(i)
+        code = record.get("customer_id")
+        code = sub if code is None or pd.isna(code) or code == "" else str(code)
+        name = record.get("customer_name")
+        record.update(customer_id=code, sub_account=sub,
+                      customer_name=sub if name is None or pd.isna(name) else name)
+        rows.append(record)
+        code_of[sub] = code
+    if listed is not None and len(listed):
+        for i in listed.index.difference(sorted(used)):
+            record = listed.loc[i].to_dict()
+            code = record.get("customer_id")
+            name = record.get("customer_name")
+            code = code if code is not None and pd.notna(code) and code != "" else name
+            if code is None or pd.isna(code):
+                continue
+            record.update(customer_id=str(code),
+                          customer_name=code if name is None or pd.isna(name) else name)
+            rows.append(record)
+            if pd.notna(record.get("sub_account")):
+                code_of.setdefault(str(record["sub_account"]), str(code))
+            code_of.setdefault(str(code), str(code))
+            if name is not None and pd.notna(name):
+                code_of.setdefault(str(name), str(code))
+    frame = pd.DataFrame(rows)
+    for column in ("customer_id", "customer_name", "salesperson", "sub_account"):
+        if column not in frame:
+            frame[column] = pd.Series(dtype="string")
+        frame[column] = frame[column].astype("string")
+    terms_given = pd.Series(True, index=frame.index)
+    for column, default in (("closing_day", terms.closing_day),
+                            ("payment_months", terms.payment_months),
+                            ("payment_day", terms.payment_day)):
+        if column not in frame:
+            frame[column] = None
+        terms_given &= frame[column].notna()
+        frame[column] = frame[column].where(frame[column].notna(), default).astype(object)
+    if "credit_limit" not in frame:
+        frame["credit_limit"] = np.nan
+    frame["credit_limit"] = frame["credit_limit"].astype(float)
+    notice = np.where(frame["sub_account"] == NO_SUB_ACCOUNT, NO_SUB_ACCOUNT, "")
+    notice = np.where(~terms_given, np.char.add(notice.astype(str),
+                                                np.where(notice != "", " ", "")) + TERMS_UNSET,
+                      notice)
+    frame["notice"] = pd.Series(notice, index=frame.index).astype("string")
+    frame["row"] = frame["row"].fillna(0).astype(np.int64) if "row" in frame else 0
+    dupes = frame["customer_id"].duplicated()
+    for code in frame.loc[dupes, "customer_id"]:
+        problems.append(Problem("customers.csv", None, "得意先コード", code,
+                                "one customer per 得意先コード"))
+    return frame, code_of
+
+
+def _companion_balances(folder: Path, code_of: dict[str, str],
+                        problems: list[Problem]) -> pd.DataFrame | None:
+    table = _companion(folder, JOURNAL_BALANCES, problems)
+    if table is None:
+        return None
+    known = set(code_of.values())
+    codes = table["customer_id"].astype(str).map(lambda c: c if c in known else code_of.get(c))
+    for row in table.index[codes.isna()]:
+        problems.append(Problem("balances.csv", int(row), "得意先コード",
+                                table.at[row, "customer_id"],
+                                "a customer of the journal or of customers.csv"))
+    table["customer_id"] = codes.astype("string")
+    if "due_date" not in table:
+        table["due_date"] = pd.NaT
+    return table[["customer_id", "as_of", "amount", "due_date", "row"]]
