@@ -15,7 +15,8 @@ from .errors import KaishuError
 from .ledger import read_ledger
 from .monthly import Month, compute_month
 from .plan import TABLES, Plan, TableState, Text, plan_refresh
-from .workbook import SETTING_NAMES, WorkbookError, check_tables, settings_from
+from .workbook import (SETTING_NAMES, WorkbookError, check_tables, journal_settings_from,
+                       settings_from)
 
 #: A value Excel would read as a formula or a number is kept as text with a leading '.
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -115,7 +116,9 @@ def refresh_open_book(book) -> Month:
         sheet, row, column = cells[name]
         return book.sheets[sheet].range((row, column + offset)).value
 
-    result = compute_month(read_ledger(ledger), str(month), settings_from(value))
+    accounts, terms = journal_settings_from(value)
+    result = compute_month(read_ledger(ledger, accounts, terms), str(month),
+                           settings_from(value))
     apply_plan(book, plan_refresh(result, tables, cells))
     return result
 

@@ -347,6 +347,9 @@ def compute_month(ledger: Ledger, month: str | pd.Period, settings: Settings = S
     out["code"] = index
     out["name"] = customers["customer_name"]
     out["salesperson"] = customers["salesperson"]
+    # what the reader could not take from the ledger (section 10: 条件未設定, 補助科目なし)
+    out["notice"] = customers["notice"] if "notice" in customers else pd.Series(
+        "", index=index, dtype="string")
     limit = customers["credit_limit"] if "credit_limit" in customers else pd.Series(np.nan, index)
     if limits:
         limit = pd.Series(limits).reindex(index).fillna(limit)

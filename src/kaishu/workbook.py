@@ -17,15 +17,22 @@ from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
 from . import xlsxpatch
-from .errors import KaishuError
+from .errors import InputError, KaishuError
+from .formulas.terms import closing_day_number, payment_months_number
 from .ledger import read_ledger
+from .ledger.journal import Accounts, Terms
 from .monthly import Month, Settings, compute_month
 from .plan import TABLES, TableState, plan_refresh
 from .serials import from_serial
 from .xlsxfiles import save_atomically
 
+#: Journal settings (DOMAIN.md section 10): defined name -> the Accounts field it sets.
+ACCOUNT_SETTINGS = {"ReceivableAccount": "receivable", "BankAccounts": "banks",
+                    "NoteAccounts": "notes", "DensaiAccounts": "densai", "FeeAccounts": "fees",
+                    "DiscountAccounts": "discounts", "OffsetAccounts": "offsets"}
+TERMS_SETTINGS = ("DefaultClosingDay", "DefaultPaymentMonths", "DefaultPaymentDay")
 SETTING_NAMES = ("TargetMonth", "BaseDate", "LedgerFolder", "FeeTolerance", "NoteLookback",
-                 "AgingEdges")
+                 "AgingEdges", *ACCOUNT_SETTINGS, *TERMS_SETTINGS)
 REQUIRED_TABLES = {"Collection", "BySalesperson", "Plan"}
 
 
@@ -54,6 +61,40 @@ def settings_from(value: Callable[[str, int], Any]) -> Settings:
         aging_edges=edges or defaults.aging_edges)
 
 
+def journal_settings_from(value: Callable[[str, int], Any],
+                          overrides: dict[str, Any] | None = None) -> tuple[Accounts, Terms]:
+    """The account names and default terms a journal is read with: the settings sheet's,
+    replaced by ``overrides`` (Accounts field or Terms field -> value) where given."""
+    overrides = {k: v for k, v in (overrides or {}).items() if v not in (None, "", ())}
+    names = {field: value(name, 0) for name, field in ACCOUNT_SETTINGS.items()}
+    names.update({k: v for k, v in overrides.items() if k in ACCOUNT_SETTINGS.values()})
+    accounts = Accounts.of(**{k: v for k, v in names.items() if v not in (None, "")})
+    given = dict(zip(("closing_day", "payment_months", "payment_day"),
+                     (value(name, 0) for name in TERMS_SETTINGS)))
+    given.update({k: v for k, v in overrides.items() if k in given})
+    return accounts, default_terms(**given)
+
+
+def default_terms(closing_day: Any = None, payment_months: Any = None,
+                  payment_day: Any = None) -> Terms:
+    """Terms from settings words (末 / 翌月 / 10 ...); blanks keep 末締め翌月末払い."""
+    defaults = Terms()
+    parsed = {}
+    for name, word, parse in (("closing_day", closing_day, closing_day_number),
+                              ("payment_months", payment_months, payment_months_number),
+                              ("payment_day", payment_day, closing_day_number)):
+        if word in (None, ""):
+            parsed[name] = getattr(defaults, name)
+            continue
+        try:
+            parsed[name] = int(parse(float(word) if isinstance(word, (int, float)) else
+                                     str(word).strip()))
+        except (InputError, ValueError):
+            raise WorkbookError(f"default terms: {name} {word!r} is not a day 1-31 / 末 "
+                                "(締め日, 支払日) or 0/1/2 / 当月/翌月/翌々月 (支払月)") from None
+    return Terms(**parsed)
+
+
 def read_limits(path: str | os.PathLike[str]) -> dict[str, float]:
     """The adopted limits (採用限度額) of a credit-limit workbook, by customer code.
 
@@ -79,11 +120,13 @@ def read_limits(path: str | os.PathLike[str]) -> dict[str, float]:
 
 def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str] | None = None,
                      month: str | None = None,
-                     limits: str | os.PathLike[str] | None = None) -> Month:
+                     limits: str | os.PathLike[str] | None = None,
+                     journal: dict[str, Any] | None = None) -> Month:
     """Refresh the collection-check workbook ``path`` for ``month`` from ``ledger``.
 
     Without ``ledger`` or ``month``, the workbook's own settings (台帳の場所, 対象月) are used.
-    Returns the computed month."""
+    ``journal`` replaces the settings' account names and default terms (for a journal
+    ledger). Returns the computed month."""
     path = Path(path)
     package = xlsxpatch.Package(path)
     tables = xlsxpatch.read_state(package, tuple(TABLES), narrow={"History": 1})
@@ -111,7 +154,8 @@ def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str
     except ValueError:
         raise WorkbookError(f"対象月 {month!r} is not a month (write it as a date or "
                             "YYYY-MM)") from None
-    result = compute_month(read_ledger(ledger), month, settings_from(value),
+    accounts, terms = journal_settings_from(value, journal)
+    result = compute_month(read_ledger(ledger, accounts, terms), month, settings_from(value),
                            read_limits(limits) if limits else None)
     changed = xlsxpatch.apply_plan(package, plan_refresh(result, tables, cells), tables)
     save_atomically(path, lambda target: xlsxpatch.save(package, changed, target))
