@@ -359,7 +359,9 @@ def compute_month(ledger: Ledger, month: str | pd.Period, settings: Settings = S
     out["billed"] = _sum(invoices, invoices["date"] >= first, "amount", index)
 
     inv_open = pd.Series(engine.open, index=inv.index)
-    applied_before = records.loc[records["date"] < first].groupby("pos")["amount"].sum()
+    # what money received before M paid, and credit notes applied on or before E (section 6)
+    applied_before = records.loc[(records["date"] < first) | (
+        (records["kind"] == CREDITED) & (records["date"] <= end))].groupby("pos")["amount"].sum()
     due_by_end = (inv["due"] <= end) & engine.exists
     remaining = inv["amount"] - applied_before.reindex(inv.index, fill_value=0.0)
     out["scheduled"] = _sum(inv.assign(v=remaining), due_by_end, "v", index)

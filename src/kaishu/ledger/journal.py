@@ -461,7 +461,9 @@ def _check_balanced(lines: pd.DataFrame, entries: pd.DataFrame, file: str,
                     problems: list[Problem]) -> None:
     sums = entries.groupby(["group", "side"])["amount"].sum().unstack(fill_value=0.0)
     sums = sums.reindex(columns=[0, 1], fill_value=0.0)
-    off = sums.index[(sums[0] - sums[1]).abs() > 0.5]
+    # a 伝票 with an unreadable amount is reported for that amount, not twice
+    unread = lines.loc[lines["line"].isin({p.row for p in problems}), "group"]
+    off = sums.index[((sums[0] - sums[1]).abs() > 0.5) & ~sums.index.isin(unread)]
     if len(off):
         first = lines.drop_duplicates("group").set_index("group")["line"]
         for group in off:
@@ -558,11 +560,13 @@ def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, k
         _receipt_parts(entries[part], customer[at[part]], when[at[part]], row[at[part]],
                        ident[at[part]], count(part & np.isin(cls, CREDIT_NOTE))[at[part]] > 0,
                        lines, out)
-    # opening entries (マネーフォワード's 開始仕訳): carried-in balances, not sales
+    # opening entries (マネーフォワード's 開始仕訳, dated the first day of the year):
+    # balances carried in as of the day before, so they open that month, not sales of it
     part = opening[e_at] & ar & (side == 0)
     if part.any():
         out.balances.append(pd.DataFrame({
-            "customer": entries["customer"].to_numpy()[part], "as_of": when[at[part]],
+            "customer": entries["customer"].to_numpy()[part],
+            "as_of": when[at[part]] - np.timedelta64(1, "D"),
             "amount": entries["amount"].to_numpy()[part], "due_date": pd.NaT,
             "row": entries["line"].to_numpy()[part]}))
     if slow.any():
