@@ -414,3 +414,70 @@ def test_a_bad_journal_writes_nothing(tmp_path):
     assert result.exit_code == 1
     assert "仕訳.txt row 1" in result.output and "Traceback" not in result.output
     assert book.read_bytes() == before
+
+
+# -- the sample ledger as journals ----------------------------------------------------------
+
+SAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "samples"
+FIGURES = ["code", "name", "salesperson", "credit_limit", "opening", "billed", "scheduled",
+           "on_schedule", "cash", "transfer", "note", "densai", "offset", "fee", "other",
+           "site", "collection_days", "exposure", "overdue_1_30", "overdue_31_60",
+           "overdue_61_90", "overdue_91_120", "overdue_121", "advance", "site_before",
+           "new_notes", "collection_sales"]
+
+
+@pytest.mark.parametrize("folder", ["journal_yayoi", "journal_mf", "journal_mf_cp932"])
+def test_the_sample_journals_give_the_figures_of_the_three_files(folder):
+    files = read_ledger(SAMPLES / "ledger_utf8")
+    journal = read_ledger(SAMPLES / folder)
+    assert journal.customers["customer_id"].tolist() == files.customers["customer_id"].tolist()
+    assert (journal.customers["notice"] == "").all()  # every customer joined to its terms
+    for period in pd.period_range("2024-04", "2025-09", freq="M"):
+        expected = compute_month(files, period).customers[FIGURES]
+        got = compute_month(journal, period).customers[FIGURES]
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False, obj=str(period))
+
+
+def test_refreshing_from_a_journal_writes_the_figures_of_the_three_files(tmp_path):
+    from kaishu.templates import write_templates
+    from kaishu.workbook import refresh_workbook
+
+    books = [next(p for p in write_templates(tmp_path / name, "ja")
+                  if p.name == "collection_check.xlsx") for name in ("files", "yayoi", "mf")]
+    results = [refresh_workbook(book, SAMPLES / ledger, "2025-09")
+               for book, ledger in zip(books, ("ledger_utf8", "journal_yayoi", "journal_mf"))]
+    for result in results[1:]:
+        pd.testing.assert_frame_equal(result.customers[FIGURES], results[0].customers[FIGURES],
+                                      check_dtype=False)
+        pd.testing.assert_frame_equal(result.plan, results[0].plan, check_dtype=False)
+
+
+def test_two_names_cut_to_the_same_sub_account_are_reported(tmp_path):
+    write_yayoi(tmp_path / "仕訳.txt", [
+        yayoi(2111, 1, "2025/05/15", "売掛金", "株式会社みなと工業サービ", 1000, "売上高", "", 1000)])
+    (tmp_path / "customers.csv").write_text(
+        "得意先コード,得意先名,担当者,締め日,支払月,支払日\n"
+        "C1,株式会社みなと工業サービス東,佐藤,末,翌月,末\n"
+        "C2,株式会社みなと工業サービス西,佐藤,末,翌月,末\n", encoding="utf-8")
+    with pytest.raises(LedgerError) as error:
+        read_ledger(tmp_path)
+    [problem] = error.value.problems
+    assert (problem.file, problem.column) == ("customers.csv", "得意先名")
+    assert problem.value == "株式会社みなと工業サービス東, 株式会社みなと工業サービス西"
+
+
+def test_the_sample_journals_are_what_the_generator_makes(tmp_path):
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, str(SAMPLES / "generate_ledger.py"), "--out",
+                    str(tmp_path)], check=True, capture_output=True)
+    for folder in ("journal_yayoi", "journal_mf", "journal_mf_cp932"):
+        made = sorted(p.name for p in (tmp_path / folder).iterdir())
+        assert made == sorted(p.name for p in (SAMPLES / folder).iterdir())
+        for name in made:
+            assert (tmp_path / folder / name).read_bytes() == \
+                (SAMPLES / folder / name).read_bytes(), name
+    assert (SAMPLES / "journal_yayoi" / "仕訳日記帳.txt").read_bytes()[:4] == b"2111"
+    assert (SAMPLES / "journal_mf" / "仕訳帳.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
+    (SAMPLES / "journal_mf_cp932" / "仕訳帳.csv").read_bytes().decode("cp932")

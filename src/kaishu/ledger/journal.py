@@ -763,45 +763,47 @@ def _customers(seen: pd.DataFrame, folder: Path, terms: Terms,
         else:
             names = listed.get("customer_name", pd.Series(dtype="string"))
             exact = {str(v): i for i, v in names.items() if pd.notna(v)}
-            cut = {}
+            cut: dict[str, list[int]] = {}
             for i, v in names.items():
                 if pd.notna(v):
-                    cut.setdefault(_cut(str(v)), i)
-            matched = {s: exact.get(s, cut.get(s)) for s in subs
-                       if exact.get(s, cut.get(s)) is not None}
-    code_of = {}
-    used = set()
+                    cut.setdefault(_cut(str(v)), []).append(i)
+            for sub in subs:
+                if sub in exact:
+                    matched[sub] = exact[sub]
+                elif len(cut.get(sub, ())) == 1:
+                    matched[sub] = cut[sub][0]
+                elif sub in cut:  # two names whose first 24 bytes are the same: not guessed
+                    problems.append(Problem(
+                        "customers.csv", None, "得意先名",
+                        ", ".join(str(names[i]) for i in cut[sub]),
+                        f"one 得意先名 for the 補助科目 {sub!r} (or a 補助科目 column)"))
+    code_of: dict[str, str] = {}
+    # the master's order: customers.csv's rows, then the journal's other customers
+    if listed is not None and len(listed):
+        subs_of = {}
+        for sub, i in matched.items():
+            subs_of.setdefault(i, []).append(sub)
+        for i in listed.index:
+            record = {k: v for k, v in listed.loc[i].to_dict().items()
+                      if v is not None and not (isinstance(v, float) and np.isnan(v))
+                      and v is not pd.NA}
+            mine = subs_of.get(i, [])
+            name = record.get("customer_name")
+            code = record.get("customer_id") or (mine[0] if mine else None) or \
+                record.get("sub_account") or name
+            if code is None:
+                continue
+            record.update(customer_id=str(code), customer_name=name or (mine[0] if mine
+                                                                          else str(code)))
+            record.setdefault("sub_account", mine[0] if mine else None)
+            rows.append(record)
+            for key in (*mine, record.get("sub_account"), name, code):
+                if key is not None:
+                    code_of.setdefault(str(key), str(code))
     for sub in subs:
-        i = matched.get(sub)
-        if i is None:
+        if sub not in matched:
             rows.append({"customer_id": sub, "customer_name": sub, "sub_account": sub})
             code_of[sub] = sub
-            continue
-        record = listed.loc[i].to_dict()
-        used.add(i)
-        code = record.get("customer_id")
-        code = sub if code is None or pd.isna(code) or code == "" else str(code)
-        name = record.get("customer_name")
-        record.update(customer_id=code, sub_account=sub,
-                      customer_name=sub if name is None or pd.isna(name) else name)
-        rows.append(record)
-        code_of[sub] = code
-    if listed is not None and len(listed):
-        for i in listed.index.difference(sorted(used)):
-            record = listed.loc[i].to_dict()
-            code = record.get("customer_id")
-            name = record.get("customer_name")
-            code = code if code is not None and pd.notna(code) and code != "" else name
-            if code is None or pd.isna(code):
-                continue
-            record.update(customer_id=str(code),
-                          customer_name=code if name is None or pd.isna(name) else name)
-            rows.append(record)
-            if pd.notna(record.get("sub_account")):
-                code_of.setdefault(str(record["sub_account"]), str(code))
-            code_of.setdefault(str(code), str(code))
-            if name is not None and pd.notna(name):
-                code_of.setdefault(str(name), str(code))
     frame = pd.DataFrame(rows)
     for column in ("customer_id", "customer_name", "salesperson", "sub_account"):
         if column not in frame:
@@ -818,7 +820,8 @@ def _customers(seen: pd.DataFrame, folder: Path, terms: Terms,
     if "credit_limit" not in frame:
         frame["credit_limit"] = np.nan
     frame["credit_limit"] = frame["credit_limit"].astype(float)
-    notice = np.where(frame["sub_account"] == NO_SUB_ACCOUNT, NO_SUB_ACCOUNT, "")
+    notice = np.where((frame["sub_account"] == NO_SUB_ACCOUNT).fillna(False).to_numpy(bool),
+                      NO_SUB_ACCOUNT, "")
     notice = np.where(~terms_given, np.char.add(notice.astype(str),
                                                 np.where(notice != "", " ", "")) + TERMS_UNSET,
                       notice)
