@@ -158,6 +158,45 @@ NOTES = Part("notes", "手形", (
 ), required=False)
 
 
+def _codes(column) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct texts of a column and each row's code (a blank cell is "")."""
+    if isinstance(getattr(column, "dtype", None), pd.CategoricalDtype):
+        categories = np.asarray(column.cat.categories.astype(str), dtype=object) \
+            if isinstance(column, pd.Series) else np.asarray(column.categories.astype(str),
+                                                              dtype=object)
+        codes = np.asarray(column.cat.codes if isinstance(column, pd.Series) else
+                           column.codes, dtype=np.int64)
+        return np.where(codes < 0, len(categories), codes), np.append(categories, "")
+    column = pd.Series(column)
+    if pd.api.types.is_numeric_dtype(column):  # read as numbers: their text, once each
+        codes, uniques = pd.factorize(column, sort=False)
+        values = np.asarray(uniques)
+        whole = values.astype(np.int64) if np.all(np.mod(values, 1) == 0) else values
+        texts = np.append(whole.astype(str).astype(object), "")
+        return np.where(codes < 0, len(texts) - 1, codes), texts
+    codes, uniques = pd.factorize(column.fillna("").astype(str), sort=False)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _each(column, work) -> np.ndarray:
+    """``work`` applied to the distinct values of ``column`` only, spread over its rows
+    (a journal repeats its accounts, dates and tax classes on every line; the parser hands
+    them over as categories)."""
+    codes, uniques = _codes(column)
+    done = work(pd.Series(uniques, dtype=object))
+    return np.asarray(done.to_numpy() if hasattr(done, "to_numpy") else done,
+                      dtype=object)[codes]
+
+
+def _strip(values: pd.Series) -> pd.Series:
+    return values.str.strip()
+
+
+def _exclusive(classes: pd.Series) -> pd.Series:
+    klass = parse.normalise(classes)
+    return klass.str.contains("外|別", regex=True) & ~klass.str.contains("込|内", regex=True)
+
+
 # -- detection ---------------------------------------------------------------------------------
 
 def _first_line(path: Path) -> str:
@@ -207,14 +246,26 @@ def find_journal(source: Path) -> tuple[Path, str] | None:
 
 # -- the lines -----------------------------------------------------------------------------------
 
+#: The 弥生 columns the reader uses (the others — 決算, 部門, 摘要, 生成元, 付箋 ... — are
+#: skipped); those left to the parser's own number conversion (plain integers, as 弥生
+#: writes them, need no Python object per cell; any other text falls back to the parsers).
+YAYOI_USED = tuple(i for i, name in enumerate(YAYOI_COLUMNS)
+                   if name in ("識別フラグ", "伝票No", "取引日付", "番号", "期日")
+                   or name[2:] in ("勘定科目", "補助科目", "税区分", "金額", "税金額"))
+YAYOI_NUMBERS = tuple(i for i, name in enumerate(YAYOI_COLUMNS)
+                      if name in ("識別フラグ", "伝票No") or name[2:] in ("金額", "税金額"))
+
+
 def _read_csv(text: str, file: str, header: bool) -> pd.DataFrame:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+            frame = pd.read_csv(io.StringIO(text), keep_default_na=False,
+                                dtype=str if header else {i: str for i in YAYOI_USED
+                                                          if i not in YAYOI_NUMBERS},
                                 header=0 if header else None, skip_blank_lines=True,
                                 index_col=False, names=None if header else range(25),
-                                comment=None)
+                                usecols=None if header else YAYOI_USED, low_memory=False)
     except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
         line = re.search(r"line (\d+), saw (\d+)", str(error))
         raise LedgerError([Problem(file, int(line.group(1)) if line else None, None, None,
@@ -225,49 +276,46 @@ def _read_csv(text: str, file: str, header: bool) -> pd.DataFrame:
 
 def _yayoi_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
     raw = _read_csv(text, file, header=False)
-    raw.columns = YAYOI_COLUMNS[:raw.shape[1]] if raw.shape[1] <= 25 else \
-        list(YAYOI_COLUMNS) + [f"_{i}" for i in range(raw.shape[1] - 25)]
-    for name in YAYOI_COLUMNS:
-        if name not in raw:
-            raw[name] = ""
-    raw = raw.fillna("")
+    raw.columns = [YAYOI_COLUMNS[i] for i in raw.columns]
     raw.index = raw.index + 1  # file lines, no header
-    comment = raw["識別フラグ"].str.startswith("#")  # 弥生: a line starting with # is a comment
-    raw = raw[~comment]
-    flag = raw["識別フラグ"].str.strip()
+    comment = _each(raw["識別フラグ"], lambda u: u.astype(str).str.startswith("#"))  # 弥生: a comment
+    raw = raw[~comment.astype(bool)]
+    flag = pd.Series(_each(raw["識別フラグ"], _strip), index=raw.index)
     for line in raw.index[~flag.isin(YAYOI_FLAGS)]:
-        problems.append(Problem(file, int(line), "識別フラグ", raw.at[line, "識別フラグ"],
+        problems.append(Problem(file, int(line), "識別フラグ", flag[line],
                                 "a 識別フラグ 2000, 2111, 2110, 2100 or 2101"))
     previous = flag.shift(1, fill_value="")
     following = flag.shift(-1, fill_value="")
     inside = flag.isin(("2100", "2101"))
     for line in raw.index[inside & ~previous.isin(("2110", "2100"))]:
-        problems.append(Problem(file, int(line), "識別フラグ", raw.at[line, "識別フラグ"],
+        problems.append(Problem(file, int(line), "識別フラグ", flag[line],
                                 "a middle or last line (2100/2101) after a 2110 or 2100 line"))
     for line in raw.index[flag.isin(("2110", "2100")) & ~following.isin(("2100", "2101"))]:
-        problems.append(Problem(file, int(line), "識別フラグ", raw.at[line, "識別フラグ"],
+        problems.append(Problem(file, int(line), "識別フラグ", flag[line],
                                 "a multi-line 伝票 closed by a 2101 line"))
     starts = ~inside
     # 2000 lines are single entries; those whose side is 諸口 are resolved with the adjacent
     # 2000 lines of the same 伝票No and date that use 諸口 too (a compound entry's lines).
-    compound = raw["借方勘定科目"].str.strip().isin(("諸口",)) | \
-        raw["貸方勘定科目"].str.strip().isin(("諸口",))
-    voucher, date = raw["伝票No"].str.strip(), raw["取引日付"].str.strip()
+    accounts = {ja: pd.Series(_each(raw[f"{ja}勘定科目"], parse.normalise), index=raw.index)
+                for ja in ("借方", "貸方")}
+    compound = accounts["借方"].isin(("諸口",)) | accounts["貸方"].isin(("諸口",))
+    voucher = pd.Series(_each(raw["伝票No"], _strip), index=raw.index)
+    date = pd.Series(_each(raw["取引日付"], _strip), index=raw.index)
     joins = (flag == "2000") & compound & (previous == "2000") & compound.shift(1, fill_value=False) \
         & (voucher != "") & (voucher == voucher.shift(1)) & (date == date.shift(1))
     starts &= ~joins
     group = np.cumsum(starts.to_numpy())
     lines = pd.DataFrame({
         "line": raw.index.to_numpy(), "group": group, "flag": flag.to_numpy(),
-        "voucher": voucher.to_numpy(), "number": raw["番号"].str.strip().to_numpy(),
-        "date": date.to_numpy(), "due": raw["期日"].str.strip().to_numpy(),
-        "memo": raw["摘要"].to_numpy(), "type": raw["タイプ"].to_numpy()}, index=raw.index)
+        "voucher": voucher.to_numpy(), "number": _each(raw["番号"], _strip),
+        "date": date.to_numpy(), "due": _each(raw["期日"], _strip),
+        "memo": "", "type": ""}, index=raw.index)
     for side, ja in (("dr", "借方"), ("cr", "貸方")):
-        lines[f"{side}_account"] = raw[f"{ja}勘定科目"].to_numpy()
-        lines[f"{side}_sub"] = raw[f"{ja}補助科目"].to_numpy()
-        lines[f"{side}_class"] = raw[f"{ja}税区分"].to_numpy()
-        lines[f"{side}_amount"] = raw[f"{ja}金額"].to_numpy()
-        lines[f"{side}_tax"] = raw[f"{ja}税金額"].to_numpy()
+        lines[f"{side}_account"] = accounts[ja].to_numpy()
+        lines[f"{side}_sub"] = _each(raw[f"{ja}補助科目"], parse.normalise)
+        lines[f"{side}_class"] = raw[f"{ja}税区分"].values
+        lines[f"{side}_amount"] = raw[f"{ja}金額"]
+        lines[f"{side}_tax"] = raw[f"{ja}税金額"]
     return lines, {"date": "取引日付", "due": "期日", "dr_amount": "借方金額",
                    "dr_tax": "借方税金額", "cr_amount": "貸方金額", "cr_tax": "貸方税金額",
                    "memo": "摘要"}
@@ -289,18 +337,24 @@ def _mf_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
     raw.index = raw.index + 2  # the header is line 1
 
     def column(key: str) -> np.ndarray:
-        return raw[mapped[key]].to_numpy() if key in mapped else np.full(len(raw), "", object)
+        if key in mapped:
+            return raw[mapped[key]].values
+        return pd.Categorical.from_codes(np.zeros(len(raw), np.int8), [""])
 
-    voucher, date = raw[mapped["voucher"]].str.strip(), raw[mapped["date"]].str.strip()
+    voucher = pd.Series(_each(raw[mapped["voucher"]], _strip), index=raw.index)
+    date = pd.Series(_each(raw[mapped["date"]], _strip), index=raw.index)
     starts = (voucher != voucher.shift(1)) | (date != date.shift(1))
     lines = pd.DataFrame({
         "line": raw.index.to_numpy(), "group": np.cumsum(starts.to_numpy()),
         "flag": "", "voucher": voucher.to_numpy(), "number": "", "date": date.to_numpy(),
         "due": "", "memo": column("memo"), "type": column("type")}, index=raw.index)
     for side in ("dr", "cr"):
-        sub = pd.Series(column(f"{side}_sub"), index=raw.index).str.strip()
-        partner = pd.Series(column(f"{side}_partner"), index=raw.index).str.strip()
-        lines[f"{side}_account"] = column(f"{side}_account")
+        sub = pd.Series(_each(pd.Series(column(f"{side}_sub")), parse.normalise),
+                        index=raw.index)
+        partner = pd.Series(_each(pd.Series(column(f"{side}_partner")), parse.normalise),
+                            index=raw.index)
+        lines[f"{side}_account"] = _each(pd.Series(column(f"{side}_account")),
+                                         parse.normalise)
         lines[f"{side}_sub"] = sub.where(sub != "", partner).to_numpy()
         lines[f"{side}_class"] = column(f"{side}_class")
         lines[f"{side}_amount"] = column(f"{side}_amount")
@@ -314,13 +368,20 @@ def _mf_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
 def _parsed(lines: pd.DataFrame, key: str, parser, expected: str, file: str, header: str,
             problems: list[Problem], required: bool = False) -> pd.Series:
     """Parse one column of the lines, reporting every unreadable cell."""
-    text, values, bad = _distinct(pd.Series(lines[key].to_numpy(), index=lines.index), parser)
-    for line in lines.index[bad.to_numpy(dtype=bool)]:
+    column = lines[key]
+    if parser is parse.amounts and pd.api.types.is_numeric_dtype(column):
+        return column.astype(float)  # already numbers
+    codes, uniques = _codes(column)
+    text = parse.normalise(pd.Series(uniques, dtype=object))
+    values, bad = parser(text)
+    bad = (bad & (text != "")).to_numpy(dtype=bool)
+    blank = (text == "").to_numpy(dtype=bool)
+    for line in lines.index[bad[codes]]:
         problems.append(Problem(file, int(line), header, lines.at[line, key], expected))
     if required:
-        for line in lines.index[(text == "").to_numpy()]:
+        for line in lines.index[blank[codes]]:
             problems.append(Problem(file, int(line), header, None, expected + " (required)"))
-    return values.where(~bad & (text != ""))
+    return pd.Series(values.where(~bad & ~blank).to_numpy()[codes], index=lines.index)
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -353,9 +414,8 @@ def read_journal(path: Path, kind: str, accounts: Accounts = Accounts(),
                                                    parse.EXPECTED["date"], file, "期日",
                                                    problems).to_numpy())
     else:  # マネーフォワード: the maturity written in 摘要
-        memo = pd.Series(lines["memo"].to_numpy(), index=lines.index)
-        found = parse.normalise(memo).str.extract(MATURITY_IN_MEMO, expand=False).fillna("")
-        lines["due_memo"] = found.to_numpy()
+        lines["due_memo"] = _each(lines["memo"], lambda u: parse.normalise(u).str.extract(
+            MATURITY_IN_MEMO, expand=False).fillna(""))
         lines["due_date"] = pd.to_datetime(_parsed(lines, "due_memo", parse.dates,
                                                    parse.EXPECTED["date"], file, "摘要",
                                                    problems).to_numpy())
@@ -364,10 +424,6 @@ def read_journal(path: Path, kind: str, accounts: Accounts = Accounts(),
             lines[f"{side}_{part}_value"] = _parsed(
                 lines, f"{side}_{part}", parse.amounts, parse.EXPECTED["amount"], file,
                 headers[f"{side}_{part}"], problems).fillna(0.0).to_numpy(float)
-        lines[f"{side}_account"] = parse.normalise(
-            pd.Series(lines[f"{side}_account"].to_numpy(), index=lines.index)).to_numpy()
-        lines[f"{side}_sub"] = parse.normalise(
-            pd.Series(lines[f"{side}_sub"].to_numpy(), index=lines.index)).to_numpy()
     entries = _entries(lines, accounts, file, problems)
     _check_balanced(lines, entries, file, problems)
     out = _Out()
@@ -437,17 +493,14 @@ def _entries(lines: pd.DataFrame, accounts: Accounts, file: str,
             problems.append(Problem(file, int(line), f"{ja}勘定科目", None,
                                     f"an account for the {ja}金額 {amount[line]:,.0f}"))
         cls = account.map(classes).fillna("other")
-        klass = parse.normalise(pd.Series(lines[f"{side}_class"].to_numpy(),
-                                          index=lines.index))
         # 外税/別記 (their 金額 excludes the tax): 課税売上外10%, 課税売上別記10%, ...
-        exclusive = klass.str.contains("外|別", regex=True) & ~klass.str.contains("込|内",
-                                                                                  regex=True)
+        exclusive = pd.Series(_each(lines[f"{side}_class"], _exclusive), index=lines.index)
         sides.append(pd.DataFrame({
             "line": lines["line"].to_numpy(), "group": lines["group"].to_numpy(),
             "side": s, "account": account.to_numpy(), "cls": cls.to_numpy(),
             "customer": lines[f"{side}_sub"].to_numpy(), "amount": amount.to_numpy(),
             "tax": lines[f"{side}_tax_value"].to_numpy(),
-            "exclusive": exclusive.to_numpy(), "blank": blank.to_numpy()}))
+            "exclusive": exclusive.to_numpy().astype(bool), "blank": blank.to_numpy()}))
     entries = pd.concat(sides, ignore_index=True)
     entries = entries.sort_values(["group", "side", "line"], kind="stable",
                                   ignore_index=True)
@@ -753,7 +806,6 @@ def _customers(seen: pd.DataFrame, folder: Path, terms: Terms,
     customers.csv for codes, terms, limits, salespeople and kana."""
     subs = list(seen["customer"])
     listed = _companion(folder, JOURNAL_CUSTOMERS, problems)
-    rows = []
     matched: dict[str, int] = {}
     if listed is not None and len(listed):
         listed = listed.reset_index(drop=True)
@@ -779,32 +831,37 @@ def _customers(seen: pd.DataFrame, folder: Path, terms: Terms,
                         f"one 得意先名 for the 補助科目 {sub!r} (or a 補助科目 column)"))
     code_of: dict[str, str] = {}
     # the master's order: customers.csv's rows, then the journal's other customers
+    frames = []
     if listed is not None and len(listed):
-        subs_of = {}
+        first_sub = pd.Series(dict(reversed(list((i, sub) for sub, i in matched.items()))),
+                              dtype=object).reindex(listed.index)
+        master = listed.copy()
+        for column in ("customer_id", "customer_name", "sub_account"):
+            if column not in master:
+                master[column] = pd.Series(pd.NA, index=master.index, dtype="string")
+            master[column] = master[column].astype(object).where(master[column].notna(), None)
+        master["sub_account"] = master["sub_account"].where(master["sub_account"].notna(),
+                                                            first_sub)
+        code = master["customer_id"].where(master["customer_id"].notna(),
+                                           master["sub_account"])
+        code = code.where(code.notna(), master["customer_name"])
+        master["customer_id"] = code
+        master["customer_name"] = master["customer_name"].where(
+            master["customer_name"].notna(), code)
+        master = master[code.notna()]
+        frames.append(master)
+        codes = dict(zip(master.index, master["customer_id"].astype(str)))
         for sub, i in matched.items():
-            subs_of.setdefault(i, []).append(sub)
-        for i in listed.index:
-            record = {k: v for k, v in listed.loc[i].to_dict().items()
-                      if v is not None and not (isinstance(v, float) and np.isnan(v))
-                      and v is not pd.NA}
-            mine = subs_of.get(i, [])
-            name = record.get("customer_name")
-            code = record.get("customer_id") or (mine[0] if mine else None) or \
-                record.get("sub_account") or name
-            if code is None:
-                continue
-            record.update(customer_id=str(code), customer_name=name or (mine[0] if mine
-                                                                          else str(code)))
-            record.setdefault("sub_account", mine[0] if mine else None)
-            rows.append(record)
-            for key in (*mine, record.get("sub_account"), name, code):
+            code_of[sub] = codes[i]
+        for column in ("sub_account", "customer_name", "customer_id"):
+            for key, value in zip(master[column], master["customer_id"]):
                 if key is not None:
-                    code_of.setdefault(str(key), str(code))
-    for sub in subs:
-        if sub not in matched:
-            rows.append({"customer_id": sub, "customer_name": sub, "sub_account": sub})
-            code_of[sub] = sub
-    frame = pd.DataFrame(rows)
+                    code_of.setdefault(str(key), str(value))
+    others = [sub for sub in subs if sub not in matched]
+    frames.append(pd.DataFrame({"customer_id": others, "customer_name": others,
+                                "sub_account": others}))
+    code_of.update({sub: sub for sub in others})
+    frame = pd.concat([f for f in frames if len(f)] or frames[-1:], ignore_index=True)
     for column in ("customer_id", "customer_name", "salesperson", "sub_account"):
         if column not in frame:
             frame[column] = pd.Series(dtype="string")
