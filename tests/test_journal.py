@@ -481,3 +481,34 @@ def test_the_sample_journals_are_what_the_generator_makes(tmp_path):
     assert (SAMPLES / "journal_yayoi" / "仕訳日記帳.txt").read_bytes()[:4] == b"2111"
     assert (SAMPLES / "journal_mf" / "仕訳帳.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
     (SAMPLES / "journal_mf_cp932" / "仕訳帳.csv").read_bytes().decode("cp932")
+
+
+def _readme_block(after: str, fence: str) -> str:
+    import re
+
+    readme = (SAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    rest = readme[readme.index(after):]
+    return re.search(rf"```{fence}\n(.*?)```", rest, flags=re.DOTALL).group(1)
+
+
+def test_the_readme_examples_read_as_the_readme_says(tmp_path):
+    yayoi_text = _readme_block("**Exporting from 弥生会計**", "text")
+    (tmp_path / "y").mkdir()
+    (tmp_path / "y" / "仕訳日記帳.txt").write_bytes(yayoi_text.encode("cp932"))
+    ledger = read_ledger(tmp_path / "y")
+    assert ledger.invoices[["invoice_id", "amount"]].values.tolist() == [["INV-0905", 110000]]
+    assert ledger.receipts[["customer_id", "method", "amount"]].values.tolist() == [
+        ["青葉商事", "fee", 660], ["青葉商事", "transfer", 109340], ["東和建材", "note", 500000]]
+    assert ledger.receipts.iloc[2]["maturity_date"] == pd.Timestamp("2026-01-30")
+
+    mf_text = _readme_block("**Exporting from マネーフォワード クラウド会計**", "csv")
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "仕訳帳.csv").write_bytes(mf_text.encode("utf-8-sig"))
+    customers = _readme_block("**Customers**", "csv")
+    (tmp_path / "m" / "customers.csv").write_text(customers, encoding="utf-8")
+    ledger = read_ledger(tmp_path / "m")
+    assert ledger.invoices[["customer_id", "amount"]].values.tolist() == [["C0001", 110000]]
+    assert ledger.receipts[["customer_id", "method", "amount"]].values.tolist() == [
+        ["東和建材", "note", 500000]]
+    assert ledger.receipts.iloc[0]["maturity_date"] == pd.Timestamp("2026-01-30")
+    assert ledger.customers.set_index("customer_id").at["東和建材", "notice"] == "条件未設定"
