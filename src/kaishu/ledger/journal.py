@@ -36,6 +36,7 @@ import pandas as pd
 from . import values as parse
 from .read import Ledger, LedgerError, Problem, _distinct, _part, decode
 from .schema import BALANCES, Column, Part
+from pandas.api.types import union_categoricals
 
 NO_SUB_ACCOUNT = "(補助科目なし)"
 TERMS_UNSET = "条件未設定"
@@ -127,11 +128,16 @@ class Terms:
     payment_day: int = 31
 
 
+#: Classes of accounts; entries carry the class's position in this tuple.
+CLASSES = ("other", "ar", "compound", "cash", "bank", "note", "densai", "fee", "discount",
+           "sales", "tax", "bad_debt", "payable")
+AR, COMPOUND, FEE, TAX = (CLASSES.index(c) for c in ("ar", "compound", "fee", "tax"))
 #: Receipt method of the other side's class.
 METHOD_OF = {"bank": "transfer", "cash": "cash", "note": "note", "densai": "densai",
              "fee": "fee", "payable": "offset"}
-MONEY = ("bank", "cash", "note", "densai", "fee")
-CREDIT_NOTE = ("discount", "sales", "bad_debt")
+METHOD_BY_CLASS = np.array([METHOD_OF.get(c, "other") for c in CLASSES], dtype=object)
+MONEY = tuple(CLASSES.index(c) for c in ("bank", "cash", "note", "densai", "fee"))
+CREDIT_NOTE = tuple(CLASSES.index(c) for c in ("discount", "sales", "bad_debt"))
 
 JOURNAL_CUSTOMERS = Part("customers", "得意先", (
     Column("sub_account", "補助科目", "text", False, ("補助科目名", "取引先")),
@@ -186,6 +192,15 @@ def _each(column, work) -> np.ndarray:
     done = work(pd.Series(uniques, dtype=object))
     return np.asarray(done.to_numpy() if hasattr(done, "to_numpy") else done,
                       dtype=object)[codes]
+
+
+def _cat(column, work) -> pd.Categorical:
+    """Like :func:`_each` for texts: the result as a categorical (codes, not a Python
+    string per row)."""
+    codes, uniques = _codes(column)
+    done = np.asarray(work(pd.Series(uniques, dtype=object)), dtype=object)
+    again, distinct = pd.factorize(done, sort=False)
+    return pd.Categorical.from_codes(again[codes], categories=pd.Index(distinct, dtype=object))
 
 
 def _strip(values: pd.Series) -> pd.Series:
@@ -280,12 +295,12 @@ def _yayoi_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
     raw.index = raw.index + 1  # file lines, no header
     comment = _each(raw["識別フラグ"], lambda u: u.astype(str).str.startswith("#"))  # 弥生: a comment
     raw = raw[~comment.astype(bool)]
-    flag = pd.Series(_each(raw["識別フラグ"], _strip), index=raw.index)
+    flag = pd.Series(_cat(raw["識別フラグ"], _strip), index=raw.index)
     for line in raw.index[~flag.isin(YAYOI_FLAGS)]:
         problems.append(Problem(file, int(line), "識別フラグ", flag[line],
                                 "a 識別フラグ 2000, 2111, 2110, 2100 or 2101"))
-    previous = flag.shift(1, fill_value="")
-    following = flag.shift(-1, fill_value="")
+    previous = flag.shift(1)
+    following = flag.shift(-1)
     inside = flag.isin(("2100", "2101"))
     for line in raw.index[inside & ~previous.isin(("2110", "2100"))]:
         problems.append(Problem(file, int(line), "識別フラグ", flag[line],
@@ -296,23 +311,23 @@ def _yayoi_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
     starts = ~inside
     # 2000 lines are single entries; those whose side is 諸口 are resolved with the adjacent
     # 2000 lines of the same 伝票No and date that use 諸口 too (a compound entry's lines).
-    accounts = {ja: pd.Series(_each(raw[f"{ja}勘定科目"], parse.normalise), index=raw.index)
+    accounts = {ja: pd.Series(_cat(raw[f"{ja}勘定科目"], parse.normalise), index=raw.index)
                 for ja in ("借方", "貸方")}
     compound = accounts["借方"].isin(("諸口",)) | accounts["貸方"].isin(("諸口",))
-    voucher = pd.Series(_each(raw["伝票No"], _strip), index=raw.index)
-    date = pd.Series(_each(raw["取引日付"], _strip), index=raw.index)
+    voucher = pd.Series(_cat(raw["伝票No"], _strip), index=raw.index)
+    date = pd.Series(_cat(raw["取引日付"], _strip), index=raw.index)
     joins = (flag == "2000") & compound & (previous == "2000") & compound.shift(1, fill_value=False) \
         & (voucher != "") & (voucher == voucher.shift(1)) & (date == date.shift(1))
     starts &= ~joins
     group = np.cumsum(starts.to_numpy())
     lines = pd.DataFrame({
-        "line": raw.index.to_numpy(), "group": group, "flag": flag.to_numpy(),
-        "voucher": voucher.to_numpy(), "number": _each(raw["番号"], _strip),
-        "date": date.to_numpy(), "due": _each(raw["期日"], _strip),
+        "line": raw.index.to_numpy(), "group": group, "flag": flag.values,
+        "voucher": voucher.values, "number": _cat(raw["番号"], _strip),
+        "date": date.values, "due": _cat(raw["期日"], _strip),
         "memo": "", "type": ""}, index=raw.index)
     for side, ja in (("dr", "借方"), ("cr", "貸方")):
-        lines[f"{side}_account"] = accounts[ja].to_numpy()
-        lines[f"{side}_sub"] = _each(raw[f"{ja}補助科目"], parse.normalise)
+        lines[f"{side}_account"] = accounts[ja].values
+        lines[f"{side}_sub"] = _cat(raw[f"{ja}補助科目"], parse.normalise)
         lines[f"{side}_class"] = raw[f"{ja}税区分"].values
         lines[f"{side}_amount"] = raw[f"{ja}金額"]
         lines[f"{side}_tax"] = raw[f"{ja}税金額"]
@@ -341,21 +356,21 @@ def _mf_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
             return raw[mapped[key]].values
         return pd.Categorical.from_codes(np.zeros(len(raw), np.int8), [""])
 
-    voucher = pd.Series(_each(raw[mapped["voucher"]], _strip), index=raw.index)
-    date = pd.Series(_each(raw[mapped["date"]], _strip), index=raw.index)
+    voucher = pd.Series(_cat(raw[mapped["voucher"]], _strip), index=raw.index)
+    date = pd.Series(_cat(raw[mapped["date"]], _strip), index=raw.index)
     starts = (voucher != voucher.shift(1)) | (date != date.shift(1))
     lines = pd.DataFrame({
         "line": raw.index.to_numpy(), "group": np.cumsum(starts.to_numpy()),
-        "flag": "", "voucher": voucher.to_numpy(), "number": "", "date": date.to_numpy(),
+        "flag": "", "voucher": voucher.values, "number": "", "date": date.values,
         "due": "", "memo": column("memo"), "type": column("type")}, index=raw.index)
     for side in ("dr", "cr"):
         sub = pd.Series(_each(pd.Series(column(f"{side}_sub")), parse.normalise),
                         index=raw.index)
         partner = pd.Series(_each(pd.Series(column(f"{side}_partner")), parse.normalise),
                             index=raw.index)
-        lines[f"{side}_account"] = _each(pd.Series(column(f"{side}_account")),
-                                         parse.normalise)
-        lines[f"{side}_sub"] = sub.where(sub != "", partner).to_numpy()
+        lines[f"{side}_account"] = _cat(pd.Series(column(f"{side}_account")),
+                                        parse.normalise)
+        lines[f"{side}_sub"] = pd.Categorical(np.where(sub != "", sub, partner))
         lines[f"{side}_class"] = column(f"{side}_class")
         lines[f"{side}_amount"] = column(f"{side}_amount")
         lines[f"{side}_tax"] = column(f"{side}_tax")
@@ -484,30 +499,41 @@ def _entries(lines: pd.DataFrame, accounts: Accounts, file: str,
              problems: list[Problem]) -> pd.DataFrame:
     """One row per side of each line that books an account: the 伝票's entries."""
     classes = accounts.classes()
-    sides = []
+    sides, accounts_, customers = [], [], []
     for s, (side, ja) in enumerate((("dr", "借方"), ("cr", "貸方"))):
         account = lines[f"{side}_account"]
         amount = lines[f"{side}_amount_value"]
-        blank = account == ""
-        for line in lines.index[blank & (amount != 0)]:
+        blank = (account == "").to_numpy(bool)
+        for line in lines.index[blank & (amount != 0).to_numpy()]:
             problems.append(Problem(file, int(line), f"{ja}勘定科目", None,
                                     f"an account for the {ja}金額 {amount[line]:,.0f}"))
-        cls = account.map(classes).fillna("other")
+        names = account.cat.categories
+        of_name = np.array([CLASSES.index(classes.get(str(c), "other")) for c in names] + [0],
+                           dtype=np.int8)
+        cls = of_name[account.cat.codes.to_numpy()]
         # 外税/別記 (their 金額 excludes the tax): 課税売上外10%, 課税売上別記10%, ...
-        exclusive = pd.Series(_each(lines[f"{side}_class"], _exclusive), index=lines.index)
+        exclusive = _each(lines[f"{side}_class"], _exclusive).astype(bool)
+        accounts_.append(account.values)
+        customers.append(pd.Categorical(lines[f"{side}_sub"]))
         sides.append(pd.DataFrame({
             "line": lines["line"].to_numpy(), "group": lines["group"].to_numpy(),
-            "side": s, "account": account.to_numpy(), "cls": cls.to_numpy(),
-            "customer": lines[f"{side}_sub"].to_numpy(), "amount": amount.to_numpy(),
-            "tax": lines[f"{side}_tax_value"].to_numpy(),
-            "exclusive": exclusive.to_numpy().astype(bool), "blank": blank.to_numpy()}))
+            "side": np.full(len(lines), s, np.int8), "cls": cls,
+            "amount": amount.to_numpy(), "tax": lines[f"{side}_tax_value"].to_numpy(),
+            "exclusive": exclusive, "blank": blank}))
     entries = pd.concat(sides, ignore_index=True)
-    entries = entries.sort_values(["group", "side", "line"], kind="stable",
-                                  ignore_index=True)
-    ar = entries["cls"] == "ar"
-    entries.loc[ar & (entries["customer"] == ""), "customer"] = NO_SUB_ACCOUNT
-    entries.loc[~ar, "customer"] = ""
-    return entries
+    entries["account"] = union_categoricals(accounts_)
+    customer = union_categoricals(customers)
+    names = customer.categories.to_numpy(object).copy()
+    codes = customer.codes.astype(np.int64)
+    codes[(entries["cls"] != AR).to_numpy()] = -1
+    if "" in names:  # 売掛金 without a 補助科目
+        if NO_SUB_ACCOUNT in names:
+            codes[codes == list(names).index("")] = list(names).index(NO_SUB_ACCOUNT)
+        else:
+            names[list(names).index("")] = NO_SUB_ACCOUNT
+    entries["customer"] = pd.Categorical.from_codes(codes, categories=pd.Index(names,
+                                                                                dtype=object))
+    return entries.sort_values(["group", "side", "line"], kind="stable", ignore_index=True)
 
 
 def _check_balanced(lines: pd.DataFrame, entries: pd.DataFrame, file: str,
@@ -531,13 +557,16 @@ def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, k
     """Sales, receipts, credit notes and opening balances of every 伝票 (section 10).
 
     Returns the customers' first lines (customer, line) in the order they appear."""
-    entries = entries[~entries["blank"] & (entries["cls"] != "compound")].reset_index(drop=True)
-    ar = (entries["cls"] == "ar").to_numpy()
+    entries = entries[~entries["blank"] & (entries["cls"] != COMPOUND)].reset_index(drop=True)
+    ar = (entries["cls"] == AR).to_numpy()
     g = entries["group"].to_numpy()
     side = entries["side"].to_numpy()
     cls = entries["cls"].to_numpy()
-    codes, _ = pd.factorize(entries["customer"])
-    codes = np.where(ar, codes, -1)
+    codes = entries["customer"].cat.codes.to_numpy().astype(np.int64)
+    names = entries["customer"].cat.categories.to_numpy(object)
+
+    def customer_at(positions) -> np.ndarray:
+        return names[codes[positions]]
     groups = pd.Index(np.unique(g))
     at = groups.get_indexer(g)
     n = len(groups)
@@ -577,9 +606,9 @@ def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, k
 
     e_at = at
     # sales: each customer's 借方 売掛金, plus the 外税/別記 tax not booked on its own line
-    tax_lines = count((cls == "tax") & (side == 1))
+    tax_lines = count((cls == TAX) & (side == 1))
     exclusive_tax = np.bincount(at, weights=np.where(
-        (side == 1) & ~ar & entries["exclusive"].to_numpy() & (cls != "tax"),
+        (side == 1) & ~ar & entries["exclusive"].to_numpy() & (cls != TAX),
         entries["tax"].to_numpy(), 0.0), minlength=n)
     add_tax = np.where(tax_lines > 0, 0.0, exclusive_tax)
     sale_ar = ar & (side == 0) & sale[e_at]
@@ -592,24 +621,24 @@ def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, k
         due = lines.set_index("line")["due_date"].reindex(
             entries["line"].to_numpy()[first]).to_numpy()
         out.invoices.append(pd.DataFrame({
-            "invoice_id": ident[idx], "customer": entries["customer"].to_numpy()[first],
+            "invoice_id": ident[idx], "customer": customer_at(first),
             "invoice_date": when[idx], "amount": sums[idx] + add_tax[idx],
             "due_date": due if kind == "yayoi" else pd.NaT, "row": row[idx]}))
     # returned transfers: 借方 売掛金 / 貸方 a bank, cash or notes -> negative receipts
     part = refund[e_at] & ~ar & (side == 1)
     if part.any():
-        customer = entries["customer"].to_numpy()[_first_of(at, ar & refund[e_at], n)]
+        customer = customer_at(_first_of(at, ar & refund[e_at], n))
         out.receipts.append(pd.DataFrame({
             "receipt_date": when[at[part]], "customer": customer[at[part]],
             "amount": -entries["amount"].to_numpy()[part],
-            "method": [METHOD_OF.get(c, "other") for c in cls[part]],
+            "method": METHOD_BY_CLASS[cls[part]],
             "maturity_date": lines.set_index("line")["due_date"].reindex(
                 entries["line"].to_numpy()[part]).to_numpy(),
             "row": row[at[part]], "line": entries["line"].to_numpy()[part]}))
     # receipts: 貸方 売掛金 of one customer, split across the 伝票's 借方 lines
     part = receipt[e_at] & ~ar & (side == 0)
     if part.any():
-        customer = entries["customer"].to_numpy()[_first_of(at, ar & receipt[e_at], n)]
+        customer = customer_at(_first_of(at, ar & receipt[e_at], n))
         _receipt_parts(entries[part], customer[at[part]], when[at[part]], row[at[part]],
                        ident[at[part]], count(part & np.isin(cls, CREDIT_NOTE))[at[part]] > 0,
                        lines, out)
@@ -618,7 +647,7 @@ def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, k
     part = opening[e_at] & ar & (side == 0)
     if part.any():
         out.balances.append(pd.DataFrame({
-            "customer": entries["customer"].to_numpy()[part],
+            "customer": customer_at(np.flatnonzero(part)),
             "as_of": when[at[part]] - np.timedelta64(1, "D"),
             "amount": entries["amount"].to_numpy()[part], "due_date": pd.NaT,
             "row": entries["line"].to_numpy()[part]}))
@@ -627,8 +656,8 @@ def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, k
         for group, positions in pd.Series(mixed).groupby(at[mixed]).indices.items():
             _split(entries.iloc[mixed[positions]], when[group], row[group], ident[group],
                    tax_lines[group] > 0, lines, file, problems, out)
-    seen = entries.loc[ar, ["customer", "line"]].drop_duplicates("customer")
-    return seen
+    first = pd.Series(codes[ar]).drop_duplicates()
+    return pd.DataFrame({"customer": names[first.to_numpy()]})
 
 
 def _first_of(at: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
@@ -646,7 +675,7 @@ def _receipt_parts(debits: pd.DataFrame, customer, when, row, ident, has_credit_
     cls = debits["cls"].to_numpy()
     amount = debits["amount"].to_numpy()
     line = debits["line"].to_numpy()
-    note = np.isin(cls, CREDIT_NOTE) | ((cls == "tax") & has_credit_note)
+    note = np.isin(cls, CREDIT_NOTE) | ((cls == TAX) & has_credit_note)
     if note.any():
         out.invoices.append(pd.DataFrame({
             "invoice_id": ident[note], "customer": customer[note], "invoice_date": when[note],
@@ -656,9 +685,9 @@ def _receipt_parts(debits: pd.DataFrame, customer, when, row, ident, has_credit_
         maturity = lines.set_index("line")["due_date"].reindex(line[paid]).to_numpy()
         frame = pd.DataFrame({
             "receipt_date": when[paid], "customer": customer[paid], "amount": amount[paid],
-            "method": [METHOD_OF.get(c, "other") for c in cls[paid]],
+            "method": METHOD_BY_CLASS[cls[paid]],
             "maturity_date": maturity, "row": row[paid], "line": line[paid],
-            "fee_first": cls[paid] != "fee"})
+            "fee_first": cls[paid] != FEE})
         frame = frame.sort_values(["row", "fee_first"], kind="stable").drop(columns="fee_first")
         out.receipts.append(frame)
 
@@ -683,22 +712,22 @@ def _split(entries: pd.DataFrame, when, row, ident, tax_booked, lines: pd.DataFr
            file: str, problems: list[Problem], out: _Out) -> None:
     """A 伝票 that mixes customers or sides: each customer's 売掛金 takes a run of
     consecutive lines of the other side, or the 伝票 is reported (never guessed)."""
-    credited = entries[(entries["side"] == 1) & (entries["cls"] == "ar")]
+    credited = entries[(entries["side"] == 1) & (entries["cls"] == AR)]
     unit_side = 1 if len(credited) else 0
     mine = entries[entries["side"] == unit_side]
     others = entries[entries["side"] != unit_side]
     units = []  # each AR customer's total, and every other entry of the side, in order
     for _, e in mine.iterrows():
-        key = e["customer"] if e["cls"] == "ar" else f"\0{e.name}"
-        if units and e["cls"] == "ar" and units[-1][0] == key:
+        key = e["customer"] if e["cls"] == AR else f"\0{e.name}"
+        if units and e["cls"] == AR and units[-1][0] == key:
             units[-1] = (key, units[-1][1] + e["amount"])
         else:
             units.append((key, e["amount"]))
     runs = _runs(units, others)
     if runs is None:
         problems.append(Problem(file, int(row), "貸方補助科目" if unit_side else "借方補助科目",
-                                ", ".join(dict.fromkeys(mine.loc[mine["cls"] == "ar",
-                                                                 "customer"])),
+                                ", ".join(dict.fromkeys(mine.loc[mine["cls"] == AR,
+                                                                 "customer"].astype(str))),
                                 "a 伝票 whose split between customers is determined (each "
                                 "customer's 売掛金 the sum of consecutive lines of the other "
                                 "side)"))
@@ -710,14 +739,14 @@ def _split(entries: pd.DataFrame, when, row, ident, tax_booked, lines: pd.DataFr
         count += 1
         name = ident if len(units) == 1 else f"{ident}-{count}"
         if unit_side == 1:  # money received from ``key``; another customer's 売掛金 moves
-            moved = run[run["cls"] == "ar"]
+            moved = run[run["cls"] == AR]
             for _, e in moved.iterrows():
                 out.invoices.append(pd.DataFrame({
                     "invoice_id": [f"{name}-振替", f"{name}-振替"],
                     "customer": [key, e["customer"]], "invoice_date": [when, when],
                     "amount": [-e["amount"], e["amount"]], "due_date": [pd.NaT, pd.NaT],
                     "row": [row, row]}))
-            rest = run[run["cls"] != "ar"]
+            rest = run[run["cls"] != AR]
             size = len(rest)
             _receipt_parts(rest, np.full(size, key, object), np.full(size, when),
                            np.full(size, row), np.full(size, name, object),
@@ -729,19 +758,19 @@ def _split(entries: pd.DataFrame, when, row, ident, tax_booked, lines: pd.DataFr
                 out.receipts.append(pd.DataFrame({
                     "receipt_date": np.full(size, when), "customer": key,
                     "amount": -run["amount"].to_numpy(),
-                    "method": [METHOD_OF.get(c, "other") for c in classes],
+                    "method": METHOD_BY_CLASS[classes],
                     "maturity_date": lines.set_index("line")["due_date"].reindex(
                         run["line"].to_numpy()).to_numpy(),
                     "row": row, "line": run["line"].to_numpy()}))
             elif not np.isin(classes, MONEY).any():
                 tax = 0.0 if tax_booked else float(
-                    run.loc[run["exclusive"] & (run["cls"] != "tax"), "tax"].sum())
+                    run.loc[run["exclusive"] & (run["cls"] != TAX), "tax"].sum())
                 out.invoices.append(pd.DataFrame({
                     "invoice_id": [name], "customer": [key], "invoice_date": [when],
                     "amount": [total + tax], "due_date": [pd.NaT], "row": [row]}))
             else:
                 problems.append(Problem(file, int(row), "貸方勘定科目",
-                                        ", ".join(run["account"]),
+                                        ", ".join(run["account"].astype(str)),
                                         "a 借方 売掛金 against either sales or money "
                                         "accounts, not both"))
 
