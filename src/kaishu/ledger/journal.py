@@ -196,8 +196,10 @@ def _each(column, work) -> np.ndarray:
 
 def _cat(column, work) -> pd.Categorical:
     """Like :func:`_each` for texts: the result as a categorical (codes, not a Python
-    string per row)."""
+    string per row). Numbers read as numbers are already clean text."""
     codes, uniques = _codes(column)
+    if pd.api.types.is_numeric_dtype(pd.Series(column)) and work is _strip:
+        return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
     done = np.asarray(work(pd.Series(uniques, dtype=object)), dtype=object)
     again, distinct = pd.factorize(done, sort=False)
     return pd.Categorical.from_codes(again[codes], categories=pd.Index(distinct, dtype=object))
@@ -275,8 +277,11 @@ def _read_csv(text: str, file: str, header: bool) -> pd.DataFrame:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.StringIO(text), keep_default_na=False,
-                                dtype=str if header else {i: str for i in YAYOI_USED
+            # bytes, not a StringIO: pandas re-encodes a text stream chunk by chunk, which
+            # slows down more than linearly on multi-byte (Japanese) text
+            frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), encoding="utf-8",
+                                keep_default_na=False,
+                                dtype=str if header else {i: object for i in YAYOI_USED
                                                           if i not in YAYOI_NUMBERS},
                                 header=0 if header else None, skip_blank_lines=True,
                                 index_col=False, names=None if header else range(25),
@@ -596,13 +601,16 @@ def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, k
 
     head = first_line.reindex(groups)
     when = head["when"].to_numpy()
-    ident = np.where(head["number"] != "", head["number"],
-                     np.where(head["voucher"] != "", head["voucher"],
-                              "L" + head["line"].astype(str)))
-    single = (head["flag"] == "2000").to_numpy()
-    ident = np.where(single & (head["number"] == ""),
-                     ident + "-" + head["line"].astype(str), ident).astype(object)
     row = head["line"].to_numpy()
+    number = np.asarray(head["number"], dtype=object)
+    voucher = np.asarray(head["voucher"], dtype=object)
+    ident = np.where(number != "", number, voucher)
+    nameless = ident == ""
+    ident[nameless] = ["L" + str(r) for r in row[nameless]]
+    # a 2000 line is not a 伝票: its 伝票No is shared, the line number tells them apart
+    single = np.flatnonzero((np.asarray(head["flag"], dtype=object) == "2000") &
+                            (number == "") & ~nameless)
+    ident[single] = [f"{i}-{r}" for i, r in zip(ident[single], row[single])]
 
     e_at = at
     # sales: each customer's 借方 売掛金, plus the 外税/別記 tax not booked on its own line
@@ -778,6 +786,9 @@ def _split(entries: pd.DataFrame, when, row, ident, tax_booked, lines: pd.DataFr
 def _ids(invoices: pd.DataFrame) -> pd.DataFrame:
     """Invoice ids made unique: a repeated 番号 gets -2, -3, ... in file order."""
     ids = invoices["invoice_id"].astype(str)
+    if not ids.duplicated().any():
+        invoices["invoice_id"] = ids.astype("string")
+        return invoices
     repeat = ids.groupby(ids).cumcount()
     invoices["invoice_id"] = ids.where(repeat == 0, ids + "-" + (repeat + 1).astype(str)) \
         .astype("string")
