@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from kaishu import contract
 from kaishu.cli import main
 from kaishu.ledger import LedgerError, read_ledger
 from kaishu.ledger.journal import Accounts, Terms, find_journal
@@ -28,7 +29,7 @@ def month(ledger, period: str) -> dict:
 
 
 def collected(row: dict) -> float:
-    return sum(row[k] for k in ("cash", "transfer", "note", "densai", "offset", "fee", "other"))
+    return sum(row[k] for k in contract.METHODS)
 
 
 def test_a_sale_and_its_transfer(tmp_path):
@@ -165,7 +166,7 @@ def test_a_returned_transfer_is_a_negative_receipt(tmp_path):
     # 31 days at 7/31 (counted to the day after E) -> the 31-60 bucket
     assert (july["opening"], july["billed"], july["transfer"]) == (0, 0, -110000)
     assert july["opening"] + july["billed"] - collected(july) == 110000
-    assert july["overdue_31_60"] == 110000
+    assert july[contract.BUCKET_KEYS[1]] == 110000  # 31-60
 
 
 def test_a_moneyforward_note_with_its_maturity_in_the_memo(tmp_path):
@@ -419,11 +420,7 @@ def test_a_bad_journal_writes_nothing(tmp_path):
 # -- the sample ledger as journals ----------------------------------------------------------
 
 SAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "samples"
-FIGURES = ["code", "name", "salesperson", "credit_limit", "opening", "billed", "scheduled",
-           "on_schedule", "cash", "transfer", "note", "densai", "offset", "fee", "other",
-           "site", "collection_days", "exposure", "overdue_1_30", "overdue_31_60",
-           "overdue_61_90", "overdue_91_120", "overdue_121", "advance", "site_before",
-           "new_notes", "collection_sales"]
+FIGURES = [*contract.CUSTOMER_KEYS, *contract.FIGURE_KEYS]
 
 
 @pytest.mark.parametrize("folder", ["journal_yayoi", "journal_mf", "journal_mf_cp932"])

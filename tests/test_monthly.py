@@ -75,8 +75,8 @@ def test_partial_payment(june):
     # I1: 2 Jun - 10 Apr = 53 days on 100,000; I2: 30 Jun - 15 May = 46 days on 150,000
     assert c1["collection_days"] == pytest.approx((53 * 100_000 + 46 * 150_000) / 250_000)
     assert c1["exposure"] == 100_000           # 300,000 + 50,000 - 250,000
-    assert c1[["overdue_1_30", "overdue_31_60", "overdue_61_90", "overdue_91_120",
-               "overdue_121"]].sum() == 0      # I2 is due on 30 Jun itself
+    assert c1[["overdue_1", "overdue_2", "overdue_3", "overdue_4",
+               "overdue_5"]].sum() == 0      # I2 is due on 30 Jun itself
     assert c1["credit_limit"] == 1_000_000
 
 
@@ -84,7 +84,7 @@ def test_unpaid_remainder_ages_into_the_next_month(july):
     c1 = july.loc["C1"]
     assert c1["opening"] == 100_000
     assert c1["scheduled"] == 100_000          # I2's 50,000 carried + I3 due 31 Jul
-    assert c1["overdue_31_60"] == 50_000       # I2: 31 days late on 31 Jul
+    assert c1["overdue_2"] == 50_000       # I2: 31 days late on 31 Jul
 
 
 def test_credit_note_fee_note_and_advance(june):
@@ -115,7 +115,7 @@ def test_bounced_note_reopens_the_invoice(july):
     assert c3["note"] == -80_000
     assert c3["opening"] == 0
     assert c3["exposure"] == 80_000              # balance 0 - (-80,000)
-    assert c3["overdue_91_120"] == 80_000        # due 30 Apr: 92 days late on 31 Jul
+    assert c3["overdue_4"] == 80_000        # due 30 Apr: 92 days late on 31 Jul
     assert c3["collection_sales"] == 0           # matured +80,000 and bounced -80,000
     assert np.isnan(c3["site"])                  # no positive receipt in July
 
@@ -130,10 +130,10 @@ def test_customer_with_no_activity(june):
 def test_named_invoice_is_paid_first(june, july):
     c5 = june.loc["C5"]
     assert c5["on_schedule"] == 160_000 and c5["scheduled"] == 200_000
-    assert c5["overdue_1_30"] == 40_000          # I7: due 2 Jun, 28 days late
+    assert c5["overdue_1"] == 40_000          # I7: due 2 Jun, 28 days late
     # I8: 2 Jun - 20 Apr = 43 days on 100,000; I7: 3 Jun - 5 Apr = 59 days on 60,000
     assert c5["collection_days"] == pytest.approx((43 * 100_000 + 59 * 60_000) / 160_000)
-    assert july.loc["C5", "overdue_31_60"] == 40_000
+    assert july.loc["C5", "overdue_2"] == 40_000
 
 
 def test_month_with_nothing_scheduled(july):
@@ -164,7 +164,7 @@ def test_fee_tolerance_is_a_setting(ledger):
     # I5; 399,340 is left, of which I6 takes 150,000
     assert c2["fee"] == 0 and c2["on_schedule"] == 300_000
     assert c2["advance"] == 249_340
-    assert c2[["overdue_1_30", "overdue_31_60"]].sum() == 0
+    assert c2[["overdue_1", "overdue_2"]].sum() == 0
 
 
 def test_limits_from_a_credit_limit_workbook(ledger):

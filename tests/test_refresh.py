@@ -57,7 +57,7 @@ def test_refresh_writes_the_month_and_libreoffice_computes_it(book, ledger, reca
     assert [r["code"] for r in rows] == ["C1", "C2", "C3", "C4", "C5", "C6"]
     for row in rows:
         for key in ("opening", "billed", "scheduled", "on_schedule", "transfer", "note",
-                    "fee", "exposure", "advance", "overdue_1_30", "collection_sales"):
+                    "fee", "exposure", "advance", "overdue_1", "collection_sales"):
             assert same(row[key], expected.at[row["code"], key]), (row["code"], key)
     # every formula computed by LibreOffice equals the oracle on the refreshed inputs
     tables, fields = collection_expected(sheets, "ja")

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from . import contract
 from .errors import KaishuError
 from .ledger import read_ledger
 from .monthly import Month, compute_month
@@ -100,8 +101,8 @@ def apply_plan(book, plan: Plan) -> None:
 def refresh_open_book(book) -> Month:
     """Refresh the open collection-check ``book`` from the ledger and month in its settings."""
     tables, cells = read_state(book)
-    folder = _setting(book, cells, "LedgerFolder")
-    month = _setting(book, cells, "TargetMonth")
+    folder = _setting(book, cells, contract.LEDGER_FOLDER)
+    month = _setting(book, cells, contract.TARGET_MONTH)
     if not folder or not month:
         raise WorkbookError("設定シートの「台帳の場所」と「対象月」を入力してください "
                             "(fill the ledger location and the month in the settings sheet)")

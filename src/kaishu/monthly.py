@@ -14,10 +14,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import TermsError
-from .formulas.metrics import DEFAULT_AGING_EDGES
 from .formulas.terms import business_day, due_date
 from .ledger import Ledger, LedgerError, Problem
-from .ledger.schema import METHODS, NOTE_METHODS
+from .contract import BUCKET_KEYS, CASH_LIKE, HISTORY_KEYS, METHODS, NOTE_METHODS, Settings
 
 EPS = 1e-6
 WINDOW = 16
@@ -26,17 +25,6 @@ WINDOW = 16
 INVOICE, CREDIT, RECEIPT = 0, 1, 2
 # What a record of the engine is: money moved onto (+) or off (-) an invoice.
 PAID, FEE, CREDITED, FROM_ADVANCE, REOPENED = 0, 1, 2, 3, 4
-CASH_LIKE = ("cash", "transfer", "offset", "other")
-BUCKET_KEYS = ("overdue_1_30", "overdue_31_60", "overdue_61_90", "overdue_91_120",
-               "overdue_121")
-
-
-@dataclass(frozen=True)
-class Settings:
-    fee_tolerance: float = 1000
-    note_lookback: int = 6
-    aging_edges: tuple[int, ...] = DEFAULT_AGING_EDGES
-
 
 @dataclass
 class Month:
@@ -421,8 +409,31 @@ def compute_month(ledger: Ledger, month: str | pd.Period, settings: Settings = S
     history["collected"] = out[list(METHODS)].sum(axis=1)
     history["closing"] = closing
     history["overdue"] = out[list(BUCKET_KEYS)].sum(axis=1)
+    history = history[list(HISTORY_KEYS)]
 
     people = sorted(set(out["salesperson"].dropna().astype(str)) - {""})
     return Month(period, out.reset_index(drop=True), people, plan.reset_index(drop=True),
                  history.reset_index(drop=True))
 
+
+
+def open_invoices(ledger: Ledger, as_of, settings: Settings = Settings()) -> pd.DataFrame:
+    """Every invoice and carried-in balance dated on or before ``as_of`` with what is still
+    open of it once every event dated on or before ``as_of`` is applied (section 6).
+
+    Columns: invoice_id, customer_id, invoice_date, due_date, amount, open."""
+    end = np.datetime64(pd.Timestamp(as_of).date(), "D")
+    index = ledger.customers.set_index("customer_id").index
+    invoices = _invoices(ledger)
+    receipts = _receipts(ledger)
+    invoices = invoices[invoices["date"] <= end]
+    receipts = receipts[receipts["date"] <= end].reset_index(drop=True)
+    invoices = invoices.assign(cust=index.get_indexer(invoices["customer_id"]))
+    receipts["cust"] = index.get_indexer(receipts["customer_id"])
+    engine = Engine(invoices, receipts, index, settings.fee_tolerance)
+    engine.run()
+    inv = engine.invoices
+    return pd.DataFrame({
+        "invoice_id": inv["invoice_id"].astype(str), "customer_id": inv["customer_id"],
+        "invoice_date": pd.to_datetime(inv["date"]), "due_date": pd.to_datetime(inv["due"]),
+        "amount": inv["amount"].to_numpy(float), "open": engine.open.clip(0)})

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import contract
 from .monthly import Month
 from .templates.collection import COLLECTION_CHECK
 from .templates.spec import Table
@@ -208,7 +209,7 @@ def _history(state: TableState, month: Month) -> tuple[list[int], list[int]]:
     """Which rows of the history stay (this month's rows are replaced): those of earlier
     months and those of later ones, as row numbers. Only the month of each row is looked
     at; the rows themselves are carried over as they are."""
-    at = _keys(TABLES["History"], state.headers).index("month")
+    at = _keys(TABLES[contract.HISTORY], state.headers).index("month")
     months = ["" if row[at] is None else str(row[at]) for row in state.rows]
     current = str(month.month)
     first_kept = str(month.month - (HISTORY_LIMIT - 1))
@@ -228,20 +229,21 @@ def plan_refresh(month: Month, tables: dict[str, TableState],
     plan = Plan()
     first = month.month.start_time.date()
     last = month.month.end_time.date()
-    for name, value in (("TargetMonth", first), ("BaseDate", last)):
+    for name, value in ((contract.TARGET_MONTH, first), (contract.BASE_DATE, last)):
         if name in settings:
             sheet, row, column = settings[name]
             plan.writes.append(Write(sheet, row, column, [[_clean(value)]]))
     work = {
-        "Collection": (month.customers, "code"),
-        "BySalesperson": (pd.DataFrame({"salesperson": month.salespeople}), "salesperson"),
-        "Plan": (month.plan, "code"),
+        contract.COLLECTION: (month.customers, contract.ROW_KEYS[contract.COLLECTION]),
+        contract.BY_SALESPERSON: (pd.DataFrame({"salesperson": month.salespeople}),
+                           contract.ROW_KEYS[contract.BY_SALESPERSON]),
+        contract.PLAN: (month.plan, contract.ROW_KEYS[contract.PLAN]),
     }
     for name, (records, key) in work.items():
         _add(plan, plan_table(tables[name], records, key))
-    if "History" in tables:  # earlier months carried over, this month's rows written
-        state = tables["History"]
-        keys = _keys(TABLES["History"], state.headers)
+    if contract.HISTORY in tables:  # earlier months carried over, this month's rows written
+        state = tables[contract.HISTORY]
+        keys = _keys(TABLES[contract.HISTORY], state.headers)
         formulas = _formulas(state, keys)
         history = month.history.sort_values("code", kind="stable")
         columns = [[formulas[j]] * len(history) if j in formulas else

@@ -16,12 +16,14 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
+from . import contract
 from . import xlsxpatch
 from .errors import InputError, KaishuError
 from .formulas.terms import closing_day_number, payment_months_number
 from .ledger import read_ledger
+from .contract import Settings
 from .ledger.journal import Accounts, Terms
-from .monthly import Month, Settings, compute_month
+from .monthly import Month, compute_month
 from .plan import TABLES, TableState, plan_refresh
 from .serials import from_serial
 from .xlsxfiles import save_atomically
@@ -31,9 +33,7 @@ ACCOUNT_SETTINGS = {"ReceivableAccount": "receivable", "BankAccounts": "banks",
                     "NoteAccounts": "notes", "DensaiAccounts": "densai", "FeeAccounts": "fees",
                     "DiscountAccounts": "discounts", "OffsetAccounts": "offsets"}
 TERMS_SETTINGS = ("DefaultClosingDay", "DefaultPaymentMonths", "DefaultPaymentDay")
-SETTING_NAMES = ("TargetMonth", "BaseDate", "LedgerFolder", "FeeTolerance", "NoteLookback",
-                 "AgingEdges", *ACCOUNT_SETTINGS, *TERMS_SETTINGS)
-REQUIRED_TABLES = {"Collection", "BySalesperson", "Plan"}
+SETTING_NAMES = (*contract.REFRESH_SETTINGS, *ACCOUNT_SETTINGS, *TERMS_SETTINGS)
 
 
 class WorkbookError(KaishuError):
@@ -41,7 +41,7 @@ class WorkbookError(KaishuError):
 
 
 def check_tables(tables: dict[str, TableState]) -> None:
-    missing = REQUIRED_TABLES - set(tables)
+    missing = set(contract.REQUIRED_TABLES) - set(tables)
     if missing:
         raise WorkbookError("not a kaishu collection-check workbook: no table "
                             + ", ".join(sorted(missing)) + " (use xlsx_templates/"
@@ -52,9 +52,9 @@ def settings_from(value: Callable[[str, int], Any]) -> Settings:
     """The computation's settings, ``value(name, offset)`` reading the cell ``offset``
     columns right of the defined name (None when the name or the cell is missing)."""
     defaults = Settings()
-    edges = tuple(int(e) for e in (value("AgingEdges", i) for i in
+    edges = tuple(int(e) for e in (value(contract.AGING_EDGES, i) for i in
                                    range(len(defaults.aging_edges))) if e not in (None, ""))
-    tolerance, lookback = value("FeeTolerance", 0), value("NoteLookback", 0)
+    tolerance, lookback = value(contract.FEE_TOLERANCE, 0), value(contract.NOTE_LOOKBACK, 0)
     return Settings(
         fee_tolerance=defaults.fee_tolerance if tolerance in (None, "") else float(tolerance),
         note_lookback=defaults.note_lookback if lookback in (None, "") else int(lookback),
@@ -103,10 +103,10 @@ def read_limits(path: str | os.PathLike[str]) -> dict[str, float]:
     for sheet in book.worksheets:
         if "CL_Summary" in sheet.tables:
             left, top, right, bottom = range_boundaries(sheet.tables["CL_Summary"].ref)
-            headers = [sheet.cell(top, c).value for c in range(left, right + 1)]
+            headers = [sheet.cell(top, col).value for col in range(left, right + 1)]
             code = headers.index(next(h for h in headers if h in ("得意先コード", "Customer code")))
             adopted = headers.index(next(h for h in headers if h in ("採用限度額", "Adopted limit")))
-            rows = [[sheet.cell(r, c).value for c in range(left, right + 1)]
+            rows = [[sheet.cell(r, col).value for col in range(left, right + 1)]
                     for r in range(top + 1, bottom + 1)]
             limits = {str(r[code]): float(r[adopted]) for r in rows
                       if r[code] not in (None, "") and isinstance(r[adopted], (int, float))}
@@ -129,7 +129,7 @@ def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str
     ledger). Returns the computed month."""
     path = Path(path)
     package = xlsxpatch.Package(path)
-    tables = xlsxpatch.read_state(package, tuple(TABLES), narrow={"History": 1})
+    tables = xlsxpatch.read_state(package, tuple(TABLES), narrow={contract.HISTORY: 1})
     check_tables(tables)
     cells = {name: package.names[name] for name in SETTING_NAMES if name in package.names}
 
@@ -141,7 +141,7 @@ def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str
         return found.get(row, [None])[0]
 
     if ledger is None or month is None:
-        folder, target = value("LedgerFolder"), value("TargetMonth")
+        folder, target = value(contract.LEDGER_FOLDER), value(contract.TARGET_MONTH)
         if isinstance(target, (int, float)):  # a date cell holds an Excel serial
             target = from_serial(target).strftime("%Y-%m")
         ledger = ledger or (path.parent / str(folder) if folder else None)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..contract import METHODS as _METHODS
+from ..contract import NOTE_METHODS  # noqa: F401  (re-exported for the readers)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -65,14 +68,5 @@ BALANCES = Part("balances", "繰越残高", (
 
 PARTS = (CUSTOMERS, INVOICES, RECEIPTS, BALANCES)
 
-#: Receipt methods: canonical key -> the words ledgers use for it.
-METHODS = {
-    "cash": ("現金", "cash"),
-    "transfer": ("振込", "振り込み", "銀行振込", "transfer", "bank transfer"),
-    "note": ("手形", "受取手形", "約束手形", "note", "promissory note"),
-    "densai": ("でんさい", "電子記録債権", "電子手形", "densai"),
-    "offset": ("相殺", "offset"),
-    "fee": ("手数料", "振込手数料", "fee"),
-    "other": ("その他", "other"),
-}
-NOTE_METHODS = ("note", "densai")
+#: Receipt methods: canonical key -> the words ledgers use for it (the contract's names).
+METHODS = {key: method.words for key, method in _METHODS.items()}

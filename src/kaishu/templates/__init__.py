@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..xlsxfiles import save_atomically
-from .builder import Builder
 from .collection import COLLECTION_CHECK
 from .credit import CREDIT_LIMITS
-from .macro import write_macro_workbook
 from .spec import WorkbookSpec
 
 LANGS = ("ja", "en")
@@ -35,6 +32,10 @@ def main() -> None:
 def write_templates(out: Path, lang: str = "ja") -> list[Path]:
     """Generate every template into ``out``; returns the files written: the workbooks,
     the macro-enabled collection check and the Python module its button imports."""
+    from ..xlsxfiles import save_atomically  # the writers load openpyxl and XlsxWriter
+    from .builder import Builder
+    from .macro import write_macro_workbook
+
     paths = []
     for spec in WORKBOOKS:
         path = out / file_name(spec, lang)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import contract
 from .spec import (
     A_DATE, COUNT, DATE, DAYS, MONEY, MONTH, POSITIVE_DAYS, RATIO, RATIO_0_1, YEN,
     Chart, Column, Field, FieldRow, Highlight, L, Sheet, Table, Validation, WorkbookSpec,
@@ -16,7 +17,7 @@ from .spec import (
 
 _KEYS = ("code", "name", "salesperson", "credit_limit", "opening", "billed", "scheduled",
          "on_schedule", "transfer", "note", "densai", "fee", "site", "collection_days",
-         "exposure", "overdue_31_60", "site_before", "new_notes", "collection_sales")
+         "exposure", "overdue_2", "site_before", "new_notes", "collection_sales")
 #: Illustrative rows until the month is refreshed from a ledger (September 2025).
 EXAMPLE_MONTH = tuple(dict(zip(_KEYS, row)) for row in (
     ("C001", "株式会社青葉商事", "佐藤", 6_000_000, 5_500_000, 3_200_000, 3_000_000, 3_000_000,
@@ -49,15 +50,10 @@ def formula(key: str, label: L, expression, fmt=YEN, width: float = 0) -> Column
 
 
 #: Receipt methods (DOMAIN.md section 6), in the order of the columns.
-METHODS = (
-    ("cash", L("現金", "Cash")), ("transfer", L("振込", "Transfer")),
-    ("note", L("手形", "Note")), ("densai", L("でんさい", "Densai")),
-    ("offset", L("相殺", "Offset")), ("fee", L("手数料", "Fee")),
-    ("other", L("その他", "Other")),
-)
-#: Aging buckets of overdue amounts by days past due (AGING_BUCKET's default edges).
-BUCKETS = (("overdue_1_30", "1-30"), ("overdue_31_60", "31-60"), ("overdue_61_90", "61-90"),
-           ("overdue_91_120", "91-120"), ("overdue_121", "121-"))
+METHODS = tuple((key, L(m.ja, m.en)) for key, m in contract.METHODS.items())
+#: Aging buckets of overdue amounts by days past due, labelled for the default edges (a
+#: refresh rewrites the headers from the settings' AgingEdges).
+BUCKETS = tuple(zip(contract.BUCKET_KEYS, contract.bucket_labels()))
 
 WARNINGS = {
     "no_limit": L("限度未設定", "No limit"),
@@ -85,7 +81,7 @@ def _warnings(lang: str) -> str:
         '&IF({@notice}="","",{@notice})))')
 
 
-MONTHLY = Table("Collection", (
+MONTHLY = Table(contract.COLLECTION, (
     value("code", L("得意先コード", "Customer code"), "General", 12),
     value("name", L("得意先名", "Customer name"), "General", 22),
     value("salesperson", L("担当者", "Salesperson"), "General", 9),
@@ -105,7 +101,7 @@ MONTHLY = Table("Collection", (
                 collection_days="{@collection_days}") + ")", RATIO),
     value("site", L("回収サイト", "Collection site"), DAYS),
     formula("overdue", L("延滞合計", "Overdue total"),
-            '=IF({@code}="","",SUM({@overdue_1_30..overdue_121}))'),
+            '=IF({@code}="","",SUM({@overdue_1..overdue_5}))'),
     formula("warnings", L("警告", "Warnings"), L(_warnings("ja"), _warnings("en")), "General",
             30),
     Column("memo", L("対応メモ", "Follow-up notes"), width=24),
@@ -140,7 +136,7 @@ def _by_salesperson(key: str) -> str:
             f'{{Collection:salesperson}},{{@salesperson}}))')
 
 
-SALESPEOPLE = Table("BySalesperson", (
+SALESPEOPLE = Table(contract.BY_SALESPERSON, (
     value("salesperson", L("担当者", "Salesperson"), "General", 12),
     formula("billed", L("当月売上", "Billed"), _by_salesperson("billed")),
     formula("scheduled", L("当月回収予定額", "Scheduled"), _by_salesperson("scheduled")),
@@ -158,7 +154,7 @@ SALESPEOPLE = Table("BySalesperson", (
 ), ({"salesperson": "佐藤"}, {"salesperson": "鈴木"}, {"salesperson": "高橋"}), highlights=(
     Highlight(("rate",), "AND(ISNUMBER({$rate}),{$rate}<RateTarget)", "F8CBAD", "9C0006"),))
 
-PLAN = Table("Plan", (
+PLAN = Table(contract.PLAN, (
     value("code", L("得意先コード", "Customer code"), "General", 12),
     value("name", L("得意先名", "Customer name"), "General", 22),
     value("salesperson", L("担当者", "Salesperson"), "General", 9),
@@ -202,7 +198,7 @@ CHECKPOINTS = Table("Checkpoints", (
       "Is risk management in place (credit limits set and reviewed)?"),
 ), start=1)), 5)
 
-HISTORY = Table("History", (
+HISTORY = Table(contract.HISTORY, (
     value("month", L("対象月", "Month"), "General", 9),
     value("code", L("得意先コード", "Customer code"), "General", 12),
     value("name", L("得意先名", "Customer name"), "General", 22),
@@ -256,32 +252,32 @@ JOURNAL_SETTINGS = (
 )
 
 SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
-    Field("TargetMonth", L("対象月", "Month"), dt.date(2025, 9, 1), MONTH, A_DATE,
+    Field(contract.TARGET_MONTH, L("対象月", "Month"), dt.date(2025, 9, 1), MONTH, A_DATE,
           L("更新する月 (その月の1日)", "The month to refresh (its first day)")),
-    Field("BaseDate", L("基準日", "Reference date"), dt.date(2025, 9, 30), DATE, A_DATE,
+    Field(contract.BASE_DATE, L("基準日", "Reference date"), dt.date(2025, 9, 30), DATE, A_DATE,
           L("延滞日数はこの日で数えます (通常は月末)", "Days past due are counted at this date "
             "(normally the month end)")),
-    Field("LedgerFolder", L("台帳の場所", "Ledger location"), "ledger", "@", None,
+    Field(contract.LEDGER_FOLDER, L("台帳の場所", "Ledger location"), "ledger", "@", None,
           L("会計システムから出力した得意先・請求・入金ファイルのフォルダ、または仕訳帳 (弥生インポート"
             "形式・マネーフォワード仕訳帳) のファイルかそのフォルダ (この ブックからの相対パス可)",
             "Folder of the customers, invoices and receipts exported from the accounting "
             "system, or a journal (弥生 import format, マネーフォワード 仕訳帳) or its folder "
             "(may be relative to this workbook)")),
-    Field("OverLimit", L("限度超過 (使用率)", "Over limit (utilisation)"), 1.0, RATIO,
+    Field(contract.OVER_LIMIT, L("限度超過 (使用率)", "Over limit (utilisation)"), 1.0, RATIO,
           Validation("decimal", 0, 10)),
-    Field("NearLimit", L("限度接近 (使用率)", "Near limit (utilisation)"), 0.8, RATIO,
+    Field(contract.NEAR_LIMIT, L("限度接近 (使用率)", "Near limit (utilisation)"), 0.8, RATIO,
           Validation("decimal", 0, 10)),
-    Field("RateTarget", L("回収率の目標", "Collection rate target"), 0.9, RATIO, RATIO_0_1),
-    Field("SiteIncrease", L("サイト長期化 (前3ヶ月平均より何日長いか)",
+    Field(contract.RATE_TARGET, L("回収率の目標", "Collection rate target"), 0.9, RATIO, RATIO_0_1),
+    Field(contract.SITE_INCREASE, L("サイト長期化 (前3ヶ月平均より何日長いか)",
                             "Longer site (days above the previous 3 months)"), 15, DAYS,
           POSITIVE_DAYS),
-    Field("FeeTolerance", L("振込手数料の許容額", "Bank fee tolerance"), 1000, YEN, MONEY,
+    Field(contract.FEE_TOLERANCE, L("振込手数料の許容額", "Bank fee tolerance"), 1000, YEN, MONEY,
           L("入金後の残額がこれ以下なら手数料として消し込みます",
             "A remainder up to this after a receipt is closed as a fee")),
-    Field("NoteLookback", L("手形化の判定期間(月)", "New notes: months looked back"), 6, "0",
+    Field(contract.NOTE_LOOKBACK, L("手形化の判定期間(月)", "New notes: months looked back"), 6, "0",
           Validation("whole", 1, 36)),
-    FieldRow("AgingEdges", L("延滞区分の境界(日)", "Aging bucket edges (days)"),
-             (L("1", "1"), L("2", "2"), L("3", "3"), L("4", "4")), (30, 60, 90, 120), "0",
+    FieldRow(contract.AGING_EDGES, L("延滞区分の境界(日)", "Aging bucket edges (days)"),
+             (L("1", "1"), L("2", "2"), L("3", "3"), L("4", "4")), contract.Settings().aging_edges, "0",
              Validation("whole", 1, 3650)),
     *JOURNAL_SETTINGS,
 ), pages_tall=1, widths={"A": 36, "B": 16, "C": 70})
