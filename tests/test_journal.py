@@ -509,3 +509,31 @@ def test_the_readme_examples_read_as_the_readme_says(tmp_path):
         ["東和建材", "note", 500000]]
     assert ledger.receipts.iloc[0]["maturity_date"] == pd.Timestamp("2026-01-30")
     assert ledger.customers.set_index("customer_id").at["東和建材", "notice"] == "条件未設定"
+
+
+def test_customers_without_terms_are_warned_in_the_sheet(tmp_path, recalculate):
+    from openpyxl import load_workbook
+
+    from kaishu.templates import write_templates
+    from kaishu.workbook import refresh_workbook
+
+    book = next(p for p in write_templates(tmp_path / "book", "ja")
+                if p.name == "collection_check.xlsx")
+    write_yayoi(tmp_path / "j" / "仕訳.txt", [
+        yayoi(2111, 1, "2025/05/15", "売掛金", "青葉商事", 110000, "売上高", "", 110000),
+        yayoi(2111, 2, "2025/05/16", "売掛金", "", 22000, "売上高", "", 22000),
+        yayoi(2111, 3, "2025/06/30", "普通預金", "", 110000, "売掛金", "青葉商事", 110000),
+        yayoi(2111, 4, "2025/06/30", "普通預金", "", 22000, "売掛金", "", 22000)])
+    (tmp_path / "j" / "customers.csv").write_text(
+        "得意先コード,得意先名,担当者,締め日,支払月,支払日,信用限度額\n"
+        "C1,青葉商事,佐藤,末,翌月,末,\"1,000,000\"\n", encoding="utf-8")
+    refresh_workbook(book, tmp_path / "j", "2025-06")
+    (values,) = recalculate(book)
+    sheet = next(s for s in values.worksheets if "Collection" in s.tables)
+    rows = list(sheet[load_workbook(book)[sheet.title].tables["Collection"].ref])
+    headers = [c.value for c in rows[0]]
+    warned = {r[headers.index("得意先コード")].value: r[headers.index("警告")].value or ""
+              for r in rows[1:]}
+    # C1 has terms and a limit, paid on time: no warning; the lines without 補助科目 have
+    # neither terms nor a limit
+    assert warned == {"C1": "", "(補助科目なし)": "限度未設定 (補助科目なし) 条件未設定"}
