@@ -269,6 +269,10 @@ def find_journal(source: Path) -> tuple[Path, str] | None:
 YAYOI_USED = tuple(i for i, name in enumerate(YAYOI_COLUMNS)
                    if name in ("識別フラグ", "伝票No", "取引日付", "番号", "期日")
                    or name[2:] in ("勘定科目", "補助科目", "税区分", "金額", "税金額"))
+#: Columns whose few distinct texts the parser keeps as categories (dates, accounts, tax
+#: classes: never a code whose leading zeros matter, unlike a 補助科目 or 番号).
+YAYOI_REPEATED = tuple(i for i, name in enumerate(YAYOI_COLUMNS)
+                       if name in ("取引日付", "期日") or name[2:] in ("勘定科目", "税区分"))
 YAYOI_NUMBERS = tuple(i for i, name in enumerate(YAYOI_COLUMNS)
                       if name in ("識別フラグ", "伝票No") or name[2:] in ("金額", "税金額"))
 
@@ -281,8 +285,9 @@ def _read_csv(text: str, file: str, header: bool) -> pd.DataFrame:
             # slows down more than linearly on multi-byte (Japanese) text
             frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), encoding="utf-8",
                                 keep_default_na=False,
-                                dtype=str if header else {i: object for i in YAYOI_USED
-                                                          if i not in YAYOI_NUMBERS},
+                                dtype=str if header else {
+                                    i: "category" if i in YAYOI_REPEATED else object
+                                    for i in YAYOI_USED if i not in YAYOI_NUMBERS},
                                 header=0 if header else None, skip_blank_lines=True,
                                 index_col=False, names=None if header else range(25),
                                 usecols=None if header else YAYOI_USED, low_memory=False)
@@ -324,7 +329,9 @@ def _yayoi_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
     joins = (flag == "2000") & compound & (previous == "2000") & compound.shift(1, fill_value=False) \
         & (voucher != "") & (voucher == voucher.shift(1)) & (date == date.shift(1))
     starts &= ~joins
-    group = np.cumsum(starts.to_numpy())
+    starts = starts.to_numpy().copy()
+    starts[:1] = True  # (a file opening with a 2100 line is reported above)
+    group = np.cumsum(starts)
     lines = pd.DataFrame({
         "line": raw.index.to_numpy(), "group": group, "flag": flag.values,
         "voucher": voucher.values, "number": _cat(raw["番号"], _strip),
@@ -572,9 +579,9 @@ def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, k
 
     def customer_at(positions) -> np.ndarray:
         return names[codes[positions]]
-    groups = pd.Index(np.unique(g))
-    at = groups.get_indexer(g)
-    n = len(groups)
+    # 伝票 are numbered 1..n in file order (a cumulative sum of their first lines)
+    n = int(lines["group"].iloc[-1]) if len(lines) else 0
+    at = g - 1
 
     def count(mask) -> np.ndarray:
         return np.bincount(at[np.asarray(mask)], minlength=n)
@@ -589,8 +596,8 @@ def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, k
     high = np.full(n, -1)
     np.maximum.at(high, at[ar], codes[ar])
     one = low == high
-    first_line = lines.drop_duplicates("group").set_index("group")
-    opening = first_line.reindex(groups)["type"].astype(str).str.contains("開始").to_numpy() \
+    head = lines[np.r_[True, np.diff(lines["group"].to_numpy()) != 0]]
+    opening = head["type"].astype(str).str.contains("開始").to_numpy() \
         if kind == "mf" else np.zeros(n, bool)
 
     sale = ~opening & one & (dr_ar > 0) & (cr_ar == 0) & (cr_money == 0)
@@ -599,7 +606,6 @@ def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, k
     receipt = ~opening & one & (cr_ar > 0) & (dr_ar == 0) & (cr_other == 0)
     slow = ~opening & ~sale & ~refund & ~receipt & ((dr_ar + cr_ar) > 0)
 
-    head = first_line.reindex(groups)
     when = head["when"].to_numpy()
     row = head["line"].to_numpy()
     number = np.asarray(head["number"], dtype=object)
@@ -626,8 +632,7 @@ def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, k
         idx = np.flatnonzero(sale)
         first = _first_of(at, sale_ar, n)[idx]
         # 期日 on the 売掛金 line, when present, is the agreed due date
-        due = lines.set_index("line")["due_date"].reindex(
-            entries["line"].to_numpy()[first]).to_numpy()
+        due = _due(lines, entries["line"].to_numpy()[first])
         out.invoices.append(pd.DataFrame({
             "invoice_id": ident[idx], "customer": customer_at(first),
             "invoice_date": when[idx], "amount": sums[idx] + add_tax[idx],
@@ -640,8 +645,7 @@ def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, k
             "receipt_date": when[at[part]], "customer": customer[at[part]],
             "amount": -entries["amount"].to_numpy()[part],
             "method": METHOD_BY_CLASS[cls[part]],
-            "maturity_date": lines.set_index("line")["due_date"].reindex(
-                entries["line"].to_numpy()[part]).to_numpy(),
+            "maturity_date": _due(lines, entries["line"].to_numpy()[part]),
             "row": row[at[part]], "line": entries["line"].to_numpy()[part]}))
     # receipts: 貸方 売掛金 of one customer, split across the 伝票's 借方 lines
     part = receipt[e_at] & ~ar & (side == 0)
@@ -668,12 +672,19 @@ def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, k
     return pd.DataFrame({"customer": names[first.to_numpy()]})
 
 
+def _due(lines: pd.DataFrame, line) -> np.ndarray:
+    """期日 (or the maturity in 摘要) of the file lines ``line``."""
+    position = np.searchsorted(lines["line"].to_numpy(), np.asarray(line))
+    return lines["due_date"].to_numpy()[position]
+
+
 def _first_of(at: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     """For each group, the position of its first entry in ``mask`` (0 when none)."""
     first = np.zeros(n, np.int64)
     positions = np.flatnonzero(mask)
-    groups, where = np.unique(at[positions], return_index=True)
-    first[groups] = positions[where]
+    groups = at[positions]  # entries are in 伝票 order: each group's first is where it starts
+    starts = np.r_[True, groups[1:] != groups[:-1]] if len(groups) else np.zeros(0, bool)
+    first[groups[starts]] = positions[starts]
     return first
 
 
@@ -690,7 +701,7 @@ def _receipt_parts(debits: pd.DataFrame, customer, when, row, ident, has_credit_
             "amount": -amount[note], "due_date": pd.NaT, "row": row[note]}))
     paid = ~note
     if paid.any():
-        maturity = lines.set_index("line")["due_date"].reindex(line[paid]).to_numpy()
+        maturity = _due(lines, line[paid])
         frame = pd.DataFrame({
             "receipt_date": when[paid], "customer": customer[paid], "amount": amount[paid],
             "method": METHOD_BY_CLASS[cls[paid]],
@@ -767,8 +778,7 @@ def _split(entries: pd.DataFrame, when, row, ident, tax_booked, lines: pd.DataFr
                     "receipt_date": np.full(size, when), "customer": key,
                     "amount": -run["amount"].to_numpy(),
                     "method": METHOD_BY_CLASS[classes],
-                    "maturity_date": lines.set_index("line")["due_date"].reindex(
-                        run["line"].to_numpy()).to_numpy(),
+                    "maturity_date": _due(lines, run["line"].to_numpy()),
                     "row": row, "line": run["line"].to_numpy()}))
             elif not np.isin(classes, MONEY).any():
                 tax = 0.0 if tax_booked else float(
