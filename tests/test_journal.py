@@ -537,3 +537,27 @@ def test_customers_without_terms_are_warned_in_the_sheet(tmp_path, recalculate):
     # C1 has terms and a limit, paid on time: no warning; the lines without 補助科目 have
     # neither terms nor a limit
     assert warned == {"C1": "", "(補助科目なし)": "限度未設定 (補助科目なし) 条件未設定"}
+
+
+@pytest.mark.parametrize("debit", ["売上高", "貸倒損失", "貸倒引当金", "売上戻り高"])
+def test_reversals_and_bad_debts_are_credit_notes(tmp_path, debit):
+    ledger = read_ledger(write_yayoi(tmp_path / "仕訳.txt", [
+        SALE,
+        # 赤黒: the sale reversed (売上高 / 売掛金), or written off (貸倒損失 / 売掛金)
+        yayoi(2111, 2, "2025/06/10", debit, "", 110000, "売掛金", "青葉商事", 110000)]))
+    assert ledger.invoices["amount"].tolist() == [110000, -110000]
+    assert ledger.receipts.empty
+    june = month(ledger, "2025-06")
+    # nothing is collected; the credit note takes the open 110,000 away (billed −110,000)
+    assert (collected(june), june["billed"], june["scheduled"]) == (0, -110000, 0)
+    assert june["opening"] + june["billed"] - collected(june) == 0
+
+
+def test_a_discount_with_its_tax_line_is_one_credit_note(tmp_path):
+    ledger = read_ledger(write_yayoi(tmp_path / "仕訳.txt", [
+        SALE,
+        yayoi(2110, 2, "2025/06/10", "売上値引高", "", 10000, "売掛金", "青葉商事", 11000),
+        yayoi(2101, 2, "2025/06/10", "仮受消費税等", "", 1000, "", "", 0)]))
+    # 10,000 + its 1,000 tax reduce what is owed: 11,000 in credit notes, nothing collected
+    assert ledger.invoices["amount"].tolist() == [110000, -10000, -1000]
+    assert ledger.receipts.empty
