@@ -561,3 +561,11 @@ def test_a_discount_with_its_tax_line_is_one_credit_note(tmp_path):
     # 10,000 + its 1,000 tax reduce what is owed: 11,000 in credit notes, nothing collected
     assert ledger.invoices["amount"].tolist() == [110000, -10000, -1000]
     assert ledger.receipts.empty
+
+
+def test_sub_accounts_written_as_codes_keep_their_zeros(tmp_path):
+    ledger = read_ledger(write_yayoi(tmp_path / "仕訳.txt", [
+        yayoi(2111, 1, "2025/05/15", "売掛金", "0012", 1000, "売上高", "0012", 1000,
+              number="00077")]))
+    assert ledger.customers["customer_id"].tolist() == ["0012"]
+    assert ledger.invoices["invoice_id"].tolist() == ["00077"]

@@ -269,28 +269,36 @@ def find_journal(source: Path) -> tuple[Path, str] | None:
 YAYOI_USED = tuple(i for i, name in enumerate(YAYOI_COLUMNS)
                    if name in ("識別フラグ", "伝票No", "取引日付", "番号", "期日")
                    or name[2:] in ("勘定科目", "補助科目", "税区分", "金額", "税金額"))
-#: Columns whose few distinct texts the parser keeps as categories (dates, accounts, tax
-#: classes: never a code whose leading zeros matter, unlike a 補助科目 or 番号).
-YAYOI_REPEATED = tuple(i for i, name in enumerate(YAYOI_COLUMNS)
-                       if name in ("取引日付", "期日") or name[2:] in ("勘定科目", "税区分"))
 YAYOI_NUMBERS = tuple(i for i, name in enumerate(YAYOI_COLUMNS)
                       if name in ("識別フラグ", "伝票No") or name[2:] in ("金額", "税金額"))
 
 
 def _read_csv(text: str, file: str, header: bool) -> pd.DataFrame:
+    """The file's cells: a header-row CSV as texts; 弥生's columns as numbers (amounts) or
+    categories (texts that repeat; each distinct text made once)."""
+    data = io.BytesIO(text.encode("utf-8"))  # bytes, not a StringIO: pandas re-encodes a
+    # text stream chunk by chunk, which slows down more than linearly on Japanese text
+    options = dict(keep_default_na=False, skip_blank_lines=True, index_col=False,
+                   low_memory=False, encoding="utf-8")
+    if header:
+        options.update(dtype=str, header=0)
+    else:
+        options.update(header=None, names=range(25), usecols=YAYOI_USED,
+                       dtype={i: "category" for i in YAYOI_USED if i not in YAYOI_NUMBERS})
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            # bytes, not a StringIO: pandas re-encodes a text stream chunk by chunk, which
-            # slows down more than linearly on multi-byte (Japanese) text
-            frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), encoding="utf-8",
-                                keep_default_na=False,
-                                dtype=str if header else {
-                                    i: "category" if i in YAYOI_REPEATED else object
-                                    for i in YAYOI_USED if i not in YAYOI_NUMBERS},
-                                header=0 if header else None, skip_blank_lines=True,
-                                index_col=False, names=None if header else range(25),
-                                usecols=None if header else YAYOI_USED, low_memory=False)
+            frame = pd.read_csv(data, **options)
+            # a column of digits only (補助科目 or 番号 written as codes) gets categories
+            # read as numbers; read it again as text so "0012" keeps its zeros
+            numeric = [i for i in frame.columns if isinstance(frame[i].dtype,
+                                                              pd.CategoricalDtype)
+                       and not pd.api.types.is_object_dtype(frame[i].cat.categories)
+                       and not pd.api.types.is_string_dtype(frame[i].cat.categories)]
+            for i in numeric:
+                data.seek(0)
+                frame[i] = pd.read_csv(data, **{**options, "usecols": [i],
+                                                "dtype": {i: object}})[i]
     except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
         line = re.search(r"line (\d+), saw (\d+)", str(error))
         raise LedgerError([Problem(file, int(line.group(1)) if line else None, None, None,
