@@ -284,7 +284,9 @@ def _read_csv(text: str, file: str, header: bool) -> pd.DataFrame:
         options.update(dtype=str, header=0)
     else:
         options.update(header=None, names=range(25), usecols=YAYOI_USED,
-                       dtype={i: "category" for i in YAYOI_USED if i not in YAYOI_NUMBERS})
+                       dtype={i: object if YAYOI_COLUMNS[i] == "番号" else "category"
+                              for i in YAYOI_USED if i not in YAYOI_NUMBERS})
+        # (番号 is mostly distinct: as a category it would parse slower, not faster)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
