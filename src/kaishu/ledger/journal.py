@@ -279,6 +279,7 @@ def _read_csv(text: str, file: str, header: bool) -> pd.DataFrame:
     data = io.BytesIO(text.encode("utf-8"))  # bytes, not a StringIO: pandas re-encodes a
     # text stream chunk by chunk, which slows down more than linearly on Japanese text
     options = dict(keep_default_na=False, skip_blank_lines=True, index_col=False,
+                   skipinitialspace=True,
                    low_memory=False, encoding="utf-8")
     if header:
         options.update(dtype=str, header=0)
@@ -344,7 +345,7 @@ def _yayoi_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
     group = np.cumsum(starts)
     lines = pd.DataFrame({
         "line": raw.index.to_numpy(), "group": group, "flag": flag.values,
-        "voucher": voucher.values, "number": _cat(raw["番号"], _strip),
+        "voucher": voucher.values, "number": np.arange(len(raw)),  # row of raw 番号
         "date": date.values, "due": _cat(raw["期日"], _strip),
         "memo": "", "type": ""}, index=raw.index)
     for side, ja in (("dr", "借方"), ("cr", "貸方")):
@@ -353,7 +354,8 @@ def _yayoi_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
         lines[f"{side}_class"] = raw[f"{ja}税区分"].values
         lines[f"{side}_amount"] = raw[f"{ja}金額"]
         lines[f"{side}_tax"] = raw[f"{ja}税金額"]
-    return lines, {"date": "取引日付", "due": "期日", "dr_amount": "借方金額",
+    numbers = raw["番号"].to_numpy(dtype=object)
+    return lines, numbers, {"date": "取引日付", "due": "期日", "dr_amount": "借方金額",
                    "dr_tax": "借方税金額", "cr_amount": "貸方金額", "cr_tax": "貸方税金額",
                    "memo": "摘要"}
 
@@ -383,7 +385,7 @@ def _mf_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
     starts = (voucher != voucher.shift(1)) | (date != date.shift(1))
     lines = pd.DataFrame({
         "line": raw.index.to_numpy(), "group": np.cumsum(starts.to_numpy()),
-        "flag": "", "voucher": voucher.values, "number": "", "date": date.values,
+        "flag": "", "voucher": voucher.values, "number": -1, "date": date.values,
         "due": "", "memo": column("memo"), "type": column("type")}, index=raw.index)
     for side in ("dr", "cr"):
         sub = pd.Series(_each(pd.Series(column(f"{side}_sub")), parse.normalise),
@@ -397,7 +399,7 @@ def _mf_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
         lines[f"{side}_amount"] = column(f"{side}_amount")
         lines[f"{side}_tax"] = column(f"{side}_tax")
     names = {key: mapped.get(key, MF_HEADERS[key][0]) for key in MF_HEADERS}
-    return lines, {"date": names["date"], "due": "摘要", "dr_amount": names["dr_amount"],
+    return lines, np.zeros(0, object), {"date": names["date"], "due": "摘要", "dr_amount": names["dr_amount"],
                    "dr_tax": names["dr_tax"], "cr_amount": names["cr_amount"],
                    "cr_tax": names["cr_tax"], "memo": names["memo"]}
 
@@ -439,7 +441,7 @@ def read_journal(path: Path, kind: str, accounts: Accounts = Accounts(),
     problems: list[Problem] = []
     text = decode(path.read_bytes(), file)
     reader = _yayoi_lines if kind == "yayoi" else _mf_lines
-    lines, headers = reader(text, file, problems)
+    lines, numbers, headers = reader(text, file, problems)
 
     date = _parsed(lines, "date", parse.dates, parse.EXPECTED["date"], file, headers["date"],
                    problems, required=True)
@@ -464,7 +466,7 @@ def read_journal(path: Path, kind: str, accounts: Accounts = Accounts(),
     entries = _entries(lines, accounts, file, problems)
     _check_balanced(lines, entries, file, problems)
     out = _Out()
-    customer_lines = _interpret(lines, entries, accounts, kind, file, problems, out)
+    customer_lines = _interpret(lines, numbers, entries, accounts, kind, file, problems, out)
     folder = path.parent
     invoices = _frame(out.invoices, ("invoice_id", "customer", "invoice_date", "amount",
                                      "due_date", "row"))
@@ -574,7 +576,8 @@ def _check_balanced(lines: pd.DataFrame, entries: pd.DataFrame, file: str,
                 "a 伝票 whose 借方 and 貸方 totals are equal"))
 
 
-def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, kind: str,
+def _interpret(lines: pd.DataFrame, numbers: np.ndarray, entries: pd.DataFrame,
+               accounts: Accounts, kind: str,
                file: str, problems: list[Problem], out: _Out) -> pd.DataFrame:
     """Sales, receipts, credit notes and opening balances of every 伝票 (section 10).
 
@@ -618,7 +621,8 @@ def _interpret(lines: pd.DataFrame, entries: pd.DataFrame, accounts: Accounts, k
 
     when = head["when"].to_numpy()
     row = head["line"].to_numpy()
-    number = np.asarray(head["number"], dtype=object)
+    at_raw = head["number"].to_numpy()  # 弥生's 番号 of the 伝票's first line (MF has none)
+    number = numbers[at_raw] if len(numbers) else np.full(len(head), "", object)
     voucher = np.asarray(head["voucher"], dtype=object)
     ident = np.where(number != "", number, voucher)
     nameless = ident == ""
