@@ -539,17 +539,22 @@ def _entries(lines: pd.DataFrame, accounts: Accounts, file: str,
         exclusive = _each(lines[f"{side}_class"], _exclusive).astype(bool)
         accounts_.append(account.values)
         customers.append(pd.Categorical(lines[f"{side}_sub"]))
-        sides.append(pd.DataFrame({
+        sides.append({
             "line": lines["line"].to_numpy(), "group": lines["group"].to_numpy(),
             "side": np.full(len(lines), s, np.int8), "cls": cls,
             "amount": amount.to_numpy(), "tax": lines[f"{side}_tax_value"].to_numpy(),
-            "exclusive": exclusive, "blank": blank}))
-    entries = pd.concat(sides, ignore_index=True)
-    entries["account"] = union_categoricals(accounts_)
+            "exclusive": exclusive, "blank": blank})
+    # each 伝票's 借方 entries, then its 貸方 entries, in line order: both halves are in
+    # 伝票 order already, so a stable sort only merges two runs
+    group = lines["group"].to_numpy().astype(np.int64)
+    order = np.argsort(np.concatenate([group * 2, group * 2 + 1]), kind="stable")
+    entries = pd.DataFrame({name: np.concatenate([sides[0][name], sides[1][name]])[order]
+                            for name in sides[0]})
+    entries["account"] = union_categoricals(accounts_).take(order)
     customer = union_categoricals(customers)
     names = customer.categories.to_numpy(object).copy()
-    codes = customer.codes.astype(np.int64)
-    codes[(entries["cls"] != AR).to_numpy()] = -1
+    codes = customer.codes.astype(np.int64)[order]
+    codes[entries["cls"].to_numpy() != AR] = -1
     if "" in names:  # 売掛金 without a 補助科目
         if NO_SUB_ACCOUNT in names:
             codes[codes == list(names).index("")] = list(names).index(NO_SUB_ACCOUNT)
@@ -557,7 +562,7 @@ def _entries(lines: pd.DataFrame, accounts: Accounts, file: str,
             names[list(names).index("")] = NO_SUB_ACCOUNT
     entries["customer"] = pd.Categorical.from_codes(codes, categories=pd.Index(names,
                                                                                 dtype=object))
-    return entries.sort_values(["group", "side", "line"], kind="stable", ignore_index=True)
+    return entries
 
 
 def _check_balanced(lines: pd.DataFrame, entries: pd.DataFrame, file: str,
