@@ -335,7 +335,9 @@ def _yayoi_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
     accounts = {ja: pd.Series(_cat(raw[f"{ja}勘定科目"], parse.normalise), index=raw.index)
                 for ja in ("借方", "貸方")}
     compound = accounts["借方"].isin(("諸口",)) | accounts["貸方"].isin(("諸口",))
-    voucher = pd.Series(_cat(raw["伝票No"], _strip), index=raw.index)
+    voucher = raw["伝票No"]  # numbers as 弥生 writes them (no text per row), else texts
+    if not pd.api.types.is_integer_dtype(voucher):
+        voucher = pd.Series(_cat(voucher, _strip), index=raw.index)
     date = pd.Series(_cat(raw["取引日付"], _strip), index=raw.index)
     joins = (flag == "2000") & compound & (previous == "2000") & compound.shift(1, fill_value=False) \
         & (voucher != "") & (voucher == voucher.shift(1)) & (date == date.shift(1))
@@ -567,17 +569,24 @@ def _entries(lines: pd.DataFrame, accounts: Accounts, file: str,
 
 def _check_balanced(lines: pd.DataFrame, entries: pd.DataFrame, file: str,
                     problems: list[Problem]) -> None:
-    sums = entries.groupby(["group", "side"])["amount"].sum().unstack(fill_value=0.0)
-    sums = sums.reindex(columns=[0, 1], fill_value=0.0)
+    """Every 伝票's 借方 and 貸方 totals are equal."""
+    n = int(lines["group"].iloc[-1]) if len(lines) else 0
+    at = entries["group"].to_numpy().astype(np.int64) - 1
+    amount = entries["amount"].to_numpy()
+    debit, credit = (np.bincount(at[entries["side"].to_numpy() == s],
+                                 weights=amount[entries["side"].to_numpy() == s],
+                                 minlength=n) for s in (0, 1))
+    off = np.flatnonzero(np.abs(debit - credit) > 0.5)
+    if not len(off):
+        return
     # a 伝票 with an unreadable amount is reported for that amount, not twice
-    unread = lines.loc[lines["line"].isin({p.row for p in problems}), "group"]
-    off = sums.index[((sums[0] - sums[1]).abs() > 0.5) & ~sums.index.isin(unread)]
-    if len(off):
-        first = lines.drop_duplicates("group").set_index("group")["line"]
-        for group in off:
+    unread = set(lines.loc[lines["line"].isin({p.row for p in problems}), "group"] - 1)
+    first = lines["line"].to_numpy()[np.r_[True, np.diff(lines["group"].to_numpy()) != 0]]
+    for group in off:
+        if group not in unread:
             problems.append(Problem(
                 file, int(first[group]), "借方金額/貸方金額",
-                f"{sums.at[group, 0]:,.0f} / {sums.at[group, 1]:,.0f}",
+                f"{debit[group]:,.0f} / {credit[group]:,.0f}",
                 "a 伝票 whose 借方 and 貸方 totals are equal"))
 
 
@@ -628,7 +637,9 @@ def _interpret(lines: pd.DataFrame, numbers: np.ndarray, entries: pd.DataFrame,
     row = head["line"].to_numpy()
     at_raw = head["number"].to_numpy()  # 弥生's 番号 of the 伝票's first line (MF has none)
     number = numbers[at_raw] if len(numbers) else np.full(len(head), "", object)
-    voucher = np.asarray(head["voucher"], dtype=object)
+    voucher = head["voucher"].to_numpy()
+    voucher = voucher.astype(str).astype(object) if voucher.dtype.kind in "iu" else \
+        np.asarray(voucher, dtype=object)
     ident = np.where(number != "", number, voucher)
     nameless = ident == ""
     ident[nameless] = ["L" + str(r) for r in row[nameless]]
