@@ -337,6 +337,14 @@ def test_notes_csv_gives_the_maturity(tmp_path):
                                        "\"300,000\",2025/10/31\n", encoding="utf-8")
     ledger = read_ledger(tmp_path)
     assert ledger.receipts.iloc[0]["maturity_date"] == pd.Timestamp("2025-10-31")
+    # the 得意先 of notes.csv may be the 得意先コード of customers.csv
+    (tmp_path / "customers.csv").write_text("得意先コード,得意先名\nC7,東和建材\n",
+                                           encoding="utf-8")
+    (tmp_path / "notes.csv").write_text("得意先,受取日,金額,期日\nC7,2025/06/30,"
+                                       "\"300,000\",2025/11/28\n", encoding="utf-8")
+    ledger = read_ledger(tmp_path)
+    assert ledger.receipts[["customer_id", "maturity_date"]].values.tolist() == \
+        [["C7", pd.Timestamp("2025-11-28")]]
 
 
 def test_balances_csv_beside_the_journal(tmp_path):

@@ -475,8 +475,8 @@ def read_journal(path: Path, kind: str, accounts: Accounts = Accounts(),
     receipts = _frame(out.receipts, ("receipt_date", "customer", "amount", "method",
                                      "maturity_date", "row", "line"))
     balances = _frame(out.balances, ("customer", "as_of", "amount", "due_date", "row"))
-    receipts = _maturities(receipts, folder, kind, file, problems)
     customers, code_of = _customers(customer_lines, folder, terms, problems)
+    receipts = _maturities(receipts, folder, kind, file, code_of, problems)
     sources = {"customers": file, "invoices": file, "receipts": file, "balances": file}
     if (folder / "customers.csv").is_file():
         sources["customers"] = "customers.csv"
@@ -836,16 +836,19 @@ def _ids(invoices: pd.DataFrame) -> pd.DataFrame:
 
 
 def _maturities(receipts: pd.DataFrame, folder: Path, kind: str, file: str,
-                problems: list[Problem]) -> pd.DataFrame:
-    """Notes and でんさい: the maturity from the journal, else from notes.csv."""
+                code_of: dict[str, str], problems: list[Problem]) -> pd.DataFrame:
+    """Notes and でんさい: the maturity from the journal, else from notes.csv (whose 得意先
+    is a 補助科目, a 得意先コード or a 得意先名)."""
     notes = receipts["method"].isin(("note", "densai")) & (receipts["amount"] > 0)
     missing = notes & receipts["maturity_date"].isna()
     table = _companion(folder, NOTES, problems)
     if table is not None and missing.any() and len(table):
-        key = table.assign(customer=table["customer"].astype(str))
+        key = table.assign(customer=table["customer"].astype(str).map(
+            lambda c: code_of.get(c, c)))
         key = key.drop_duplicates(["customer", "received", "amount"]).set_index(
             ["customer", "received", "amount"])["maturity"]
-        wanted = pd.MultiIndex.from_arrays([receipts.loc[missing, "customer"].astype(str),
+        wanted = pd.MultiIndex.from_arrays([receipts.loc[missing, "customer"].astype(str).map(
+                                                lambda c: code_of.get(c, c)),
                                             receipts.loc[missing, "receipt_date"],
                                             receipts.loc[missing, "amount"]])
         receipts.loc[missing, "maturity_date"] = key.reindex(wanted).to_numpy()
