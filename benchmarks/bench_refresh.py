@@ -1,4 +1,4 @@
-"""How the monthly refresh scales: a million invoices for 20,000 customers.
+"""How the monthly refresh scales: a million invoices for 20,000 customers, and a catch-all.
 
 Generates a ledger with the sample generator (vectorised), a collection-check workbook that
 already holds 24 months of history, and reports, as ratios in one run:
@@ -10,9 +10,14 @@ already holds 24 months of history, and reports, as ratios in one run:
   sheet's columns (openpyxl, write-only);
 * peak memory of the process.
 
-Goals: computing takes less than reading; the whole refresh takes under 3x the baseline;
-peak memory under 2 GB. Run: ``python3 benchmarks/bench_refresh.py`` (``--customers`` and
-``--invoices`` for a smaller run).
+A second shape: 2,000 customers plus one 諸口 (catch-all) customer with 200,000 invoices and
+200,000 receipts, where the engine's cost would show if it grew with the largest customer.
+
+Goals: computing takes at most a quarter of reading; the 諸口 ledger computes in under 2 s;
+the whole refresh takes under 3x the baseline; peak memory under 2 GB. The compiled engine
+is compiled once per installation (numba's cache); the benchmark compiles it first on a
+small ledger and reports that time apart. Run: ``python3 benchmarks/bench_refresh.py``
+(``--customers`` and ``--invoices`` for a smaller run).
 """
 
 from __future__ import annotations
@@ -88,6 +93,30 @@ def baseline_table(path: Path, rows: int) -> None:
     book.save(path)
 
 
+def catch_all(customers: int, invoices: int, receipts: int) -> dict[str, pd.DataFrame]:
+    """A ledger of ``customers`` ordinary customers plus one 諸口 customer with ``invoices``
+    invoices and ``receipts`` receipts (transfers, some short by a fee) over 18 months."""
+    ledger = generate(customers)
+    rng = np.random.default_rng(7)
+    code = "C9999"
+    ledger["customers"] = pd.concat([ledger["customers"], pd.DataFrame({
+        "得意先コード": [code], "得意先名": ["諸口"], "担当者": ["佐藤"], "締め日": ["末"],
+        "支払月": ["翌月"], "支払日": ["末"], "信用限度額": [np.nan]})], ignore_index=True)
+    first = np.datetime64("2024-04-01")
+    date = first + np.sort(rng.integers(0, 548, invoices))
+    amount = np.round(rng.lognormal(10, 1, invoices), -1) + 10
+    ledger["invoices"] = pd.concat([ledger["invoices"], pd.DataFrame({
+        "請求番号": [f"M{i:07d}" for i in range(invoices)], "得意先コード": code,
+        "売上日": date, "金額": amount})], ignore_index=True)
+    paid = rng.choice(invoices, receipts, replace=receipts > invoices)
+    received = np.minimum(date[paid] + rng.integers(20, 70, receipts), np.datetime64("2025-09-30"))
+    fee = rng.random(receipts) < 0.3
+    ledger["receipts"] = pd.concat([ledger["receipts"], pd.DataFrame({
+        "入金日": received, "得意先コード": code, "金額": amount[paid] - np.where(fee, 660, 0),
+        "入金方法": "振込", "期日": np.datetime64("NaT")})], ignore_index=True)
+    return ledger
+
+
 def prepare(work: Path, customers: int, invoices: int) -> None:
     """The ledger files and a workbook holding 24 months of history (run in a child
     process, so that its memory does not count as the refresh's)."""
@@ -99,6 +128,10 @@ def prepare(work: Path, customers: int, invoices: int) -> None:
     (book,) = [p for p in write_templates(work / "book") if p.name == "collection_check.xlsx"]
     print(f"writing {HISTORY_MONTHS} months of history into the workbook", flush=True)
     with_history(book, ledger["customers"])
+    print("generating 2,000 customers and a 諸口 customer with 200,000 invoices and "
+          "200,000 receipts", flush=True)
+    export(catch_all(2_000, 200_000, 200_000), work / "catch_all", "utf-8")
+    export(generate(20), work / "small", "utf-8")
 
 
 def main() -> None:
@@ -119,6 +152,12 @@ def main() -> None:
         book_path = work / "book" / "collection_check.xlsx"
 
         print("measuring")
+        small = read_ledger(work / "small")
+        timed("compile the engine (once)", results, compute_month, small, MONTH)
+        catch_all_ledger = timed("read the 諸口 ledger files", results, read_ledger,
+                                 work / "catch_all")
+        timed("compute the 諸口 month", results, compute_month, catch_all_ledger, MONTH)
+        del catch_all_ledger
         ledger = timed("read the ledger files", results, read_ledger, work / "ledger")
         month = timed("compute the month", results, compute_month, ledger, MONTH)
         del ledger  # as in kaishu refresh: the ledger is not kept while writing
@@ -139,7 +178,10 @@ def main() -> None:
         results["write the workbook (with history)"]
     baseline = results["read the ledger files"] + results["baseline: write one 20,000-row table"]
     print(f"compute / read          {results['compute the month'] / results['read the ledger files']:6.2f}"
-          "   (goal < 1)")
+          "   (goal <= 0.25)")
+    print(f"諸口: compute / 2 s      {results['compute the 諸口 month'] / 2:6.2f}   (goal < 1)")
+    print(f"諸口: compute / read     "
+          f"{results['compute the 諸口 month'] / results['read the 諸口 ledger files']:6.2f}")
     print(f"refresh / baseline      {refresh / baseline:6.2f}   (goal < 3)")
     print(f"peak memory             {peak:6.2f} GiB (goal < 2)")
 

@@ -11,6 +11,11 @@ Also written as accounting journals of the same months (DOMAIN.md section 10): a
 インポート形式 journal (journal_yayoi/, CP932) and a マネーフォワード 仕訳帳 (journal_mf/ in
 UTF-8 with BOM, journal_mf_cp932/ in CP932), each beside the customers and carried-in balances.
 
+The UTF-8 copy also ships inside the package (``src/kaishu/data/samples/ledger/``), so
+``kaishu demo`` works from an installed kaishu in any folder: the demo copies the folder
+``src/kaishu/data/samples/`` whole, so a further sample (a bank statement, a journal) is
+shipped by writing it there too.
+
 Run from the repository root: ``python3 samples/generate_ledger.py``. The benchmark uses
 :func:`generate` for ledgers of a million invoices; everything is vectorised.
 """
@@ -28,6 +33,7 @@ from kaishu.formulas.terms import business_day, due_date
 SEED = 20251124
 FIRST_MONTH, LAST_MONTH = "2024-04", "2025-09"
 HERE = Path(__file__).resolve().parent
+PACKAGE_SAMPLES = HERE.parent / "src" / "kaishu" / "data" / "samples"
 
 PREFIXES = np.array(["株式会社", "有限会社", "", "合同会社"])
 CORES = np.array(["青葉", "みなと", "さくら", "東和", "ひかり", "大和", "富士", "北斗", "旭",
@@ -253,11 +259,14 @@ def export_journals(ledger: dict[str, pd.DataFrame], out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE)
+    parser.add_argument("--package-out", type=Path, default=PACKAGE_SAMPLES,
+                        help="the samples folder shipped in the package")
     options = parser.parse_args()
     ledger = generate()
     export(ledger, options.out / "ledger_utf8", "utf-8")
     export(ledger, options.out / "ledger_cp932", "cp932")
     export_journals(ledger, options.out)
+    export(ledger, options.package_out / "ledger", "utf-8")
     print(f"{len(ledger['customers'])} customers, {len(ledger['invoices'])} invoices, "
           f"{len(ledger['receipts'])} receipts -> {options.out}")
 

@@ -63,7 +63,7 @@ def test_samples_check_fails_on_a_stale_workbook(tmp_path):
 
 
 def test_demo_prints_every_example(tmp_path, monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(tmp_path)  # any folder: the sample ledger ships in the package
     result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert all(e.function in result.output for e in EXAMPLES)

@@ -147,6 +147,22 @@ def test_a_bad_ledger_writes_nothing_and_says_why(pair, monkeypatch):
     assert {s.name: dict(s.values) for s in book.sheets} == before
 
 
+def test_a_ledger_the_engine_cannot_compute_says_why(pair, monkeypatch):
+    """Read, but not computable (an amount beyond the engine's range): the same alert."""
+    path, ledger = pair
+    with open(ledger / "receipts.csv", "a", encoding="utf-8") as receipts:
+        receipts.write("2025/06/10,C1,100000000000000,振込,,\n")
+    book = Book(path)
+    before = {s.name: dict(s.values) for s in book.sheets}
+    import xlwings
+
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: book))
+    excel.refresh_caller()
+    assert [e[0] for e in book.log] == ["alert"]
+    assert "receipts.csv row 10, column 金額: 100000000000000" in book.log[0][2]
+    assert {s.name: dict(s.values) for s in book.sheets} == before
+
+
 def test_a_file_refresh_keeps_the_macro_and_the_button(tmp_path):
     workbook = tmp_path / MACRO.name
     shutil.copy(MACRO, workbook)

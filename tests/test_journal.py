@@ -476,7 +476,8 @@ def test_the_sample_journals_are_what_the_generator_makes(tmp_path):
     import sys
 
     subprocess.run([sys.executable, str(SAMPLES / "generate_ledger.py"), "--out",
-                    str(tmp_path)], check=True, capture_output=True)
+                    str(tmp_path), "--package-out", str(tmp_path / "package")], check=True,
+                   capture_output=True)
     for folder in ("journal_yayoi", "journal_mf", "journal_mf_cp932"):
         made = sorted(p.name for p in (tmp_path / folder).iterdir())
         assert made == sorted(p.name for p in (SAMPLES / folder).iterdir())

@@ -75,8 +75,9 @@ def test_partial_payment(june):
     # I1: 2 Jun - 10 Apr = 53 days on 100,000; I2: 30 Jun - 15 May = 46 days on 150,000
     assert c1["collection_days"] == pytest.approx((53 * 100_000 + 46 * 150_000) / 250_000)
     assert c1["exposure"] == 100_000           # 300,000 + 50,000 - 250,000
-    assert c1[["overdue_1", "overdue_2", "overdue_3", "overdue_4",
-               "overdue_5"]].sum() == 0      # I2 is due on 30 Jun itself
+    # I2's 50,000 was due on 30 Jun itself: 1 day past due counted to 1 Jul (section 6)
+    assert c1["overdue_1"] == 50_000
+    assert c1[["overdue_2", "overdue_3", "overdue_4", "overdue_5"]].sum() == 0
     assert c1["credit_limit"] == 1_000_000
 
 
@@ -96,8 +97,10 @@ def test_credit_note_fee_note_and_advance(june):
     assert (c2["transfer"], c2["note"], c2["fee"]) == (299_340, 500_000, 660)
     # site: 299,340 at 0 days, 500,000 from 20 Jun to Mon 22 Sep = 94 days
     assert c2["site"] == pytest.approx(500_000 * 94 / 799_340)
-    # I4: 10 Jun - 10 May = 31 days on 299,340; I5 by note: 22 Sep - 5 Jun = 109 days
-    assert c2["collection_days"] == pytest.approx((299_340 * 31 + 100_000 * 109) / 399_340)
+    # I4: 10 Jun - 10 May = 31 days on 299,340; I5 by note: 22 Sep - 5 Jun = 109 days on
+    # 100,000; the note's advance paying I6 (dated later) counts 0 days on 150,000
+    assert c2["collection_days"] == pytest.approx(
+        (299_340 * 31 + 100_000 * 109 + 150_000 * 0) / 549_340)
     assert c2["advance"] == 250_000            # 400,000 left, I6 took 150,000
     assert c2["exposure"] == 250_000           # balance -250,000 + the note 500,000
     assert bool(c2["new_notes"]) is True       # first note in six months

@@ -4,6 +4,7 @@ what it keeps, and how it fails."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -22,6 +23,8 @@ from kaishu.xlsxfiles import differences
 from ledgers import write_ledger
 from test_monthly import BALANCES, CUSTOMERS, INVOICES, RECEIPTS
 from test_templates_engine import Sheetbook, collection_expected, same
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # a CSV field, quoted as exports quote it: =HYPERLINK("http://x","y")
 NAMED = CUSTOMERS + [("C6", '"=HYPERLINK(""http://x"",""y"")"', "-佐藤", "末", 1, "末", "")]
@@ -169,11 +172,12 @@ def test_history_is_bounded_and_replaces_a_refreshed_month(book, ledger):
         return [r["対象月"].value for r in table(book, "History")]
 
     assert set(months()) == {"2025-09"}  # the template's illustrative month
+    # (months before this ledger's dates are forced: the history's bounds are under test)
     for month in pd.period_range("2022-09", "2025-07", freq="M"):  # 35 more: 36 in all
-        refresh_workbook(book, ledger, str(month))
+        refresh_workbook(book, ledger, str(month), force=True)
     assert sorted(set(months())) == [str(m) for m in pd.period_range("2022-09", "2025-07",
                                                                      freq="M")] + ["2025-09"]
-    refresh_workbook(book, ledger, "2025-08")  # a 37th month: cut back to the last 24
+    refresh_workbook(book, ledger, "2025-08", force=True)  # a 37th month: back to 24
     assert sorted(set(months())) == [str(m) for m in pd.period_range("2023-09", "2025-09",
                                                                      freq="M")]
     refresh_workbook(book, ledger, "2025-06")  # a month again: its rows are replaced
@@ -185,7 +189,7 @@ def test_month_and_ledger_from_the_settings_sheet(book, ledger):
     loaded = load_workbook(book)
     loaded["設定"]["B5"] = str(ledger)  # 台帳の場所
     loaded.save(book)
-    result = refresh_workbook(book)  # 対象月 of the template: September 2025
+    result = refresh_workbook(book, force=True)  # 対象月 of the template: September 2025
     assert str(result.month) == "2025-09"
 
 
@@ -222,9 +226,18 @@ def test_limits_from_a_credit_limit_workbook_saved_by_an_engine(tmp_path, recalc
     recalculate(credit)
     saved = tmp_path / "recalculated" / "credit_limits.xlsx"
     limits = read_limits(saved)
-    # C001: smallest of 5,000,000 / 4,602,740 / 6,000,000 / 4,655,000, x 1.1 tax,
-    # rounded down to 10,000 -> 5,060,000; C005 is overridden with 1,500,000
-    assert limits["C001"] == 5_060_000 and limits["C005"] == 1_500_000
+    # C0001: smallest of 5,000,000 / 4,602,740 / 6,000,000 / 4,655,000, x 1.1 tax,
+    # rounded down to 10,000 -> 5,060,000; C0005 is overridden with 1,500,000
+    assert limits["C0001"] == 5_060_000 and limits["C0005"] == 1_500_000
+    # its customers are the sample ledger's first five; limits of other customers (this
+    # test's own ledger) are refused, never silently ignored
     result = CliRunner().invoke(main, ["refresh", str(book), "--ledger", str(ledger),
                                        "--month", "2025-06", "--limits", str(saved)])
+    assert result.exit_code == 1 and "C0001" in result.output
+    sample = ROOT / "samples" / "ledger_utf8"
+    result = CliRunner().invoke(main, ["refresh", str(book), "--ledger", str(sample),
+                                       "--month", "2025-09", "--limits", str(saved)])
     assert result.exit_code == 0, result.output
+    month = refresh_workbook(book, sample, "2025-09", saved)
+    adopted = month.customers.set_index("code")["credit_limit"]
+    assert adopted["C0001"] == 5_060_000 and adopted["C0005"] == 1_500_000

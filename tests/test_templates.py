@@ -70,13 +70,21 @@ def test_the_sample_ledger_is_what_its_generator_makes(tmp_path):
     import sys
 
     subprocess.run([sys.executable, str(ROOT / "samples" / "generate_ledger.py"), "--out",
-                    str(tmp_path)], check=True, capture_output=True)
+                    str(tmp_path), "--package-out", str(tmp_path / "package")],
+                   check=True, capture_output=True)
+    shipped = ROOT / "src" / "kaishu" / "data" / "samples" / "ledger"
     for folder, encoding in (("ledger_utf8", "utf-8"), ("ledger_cp932", "cp932")):
         for made in sorted((tmp_path / folder).iterdir()):
             committed = ROOT / "samples" / folder / made.name
             assert made.read_bytes() == committed.read_bytes(), committed
             assert committed.read_bytes().decode(encoding) == \
                 (ROOT / "samples" / "ledger_utf8" / made.name).read_bytes().decode("utf-8")
+    # the copy shipped in the package (what `kaishu demo` refreshes from) is the same ledger
+    made = sorted(p.name for p in (tmp_path / "package" / "ledger").iterdir())
+    assert made == sorted(p.name for p in shipped.iterdir())
+    for name in made:
+        assert (tmp_path / "package" / "ledger" / name).read_bytes() == \
+            (shipped / name).read_bytes(), name
 
 
 def test_check_fails_on_a_changed_template(tmp_path):

@@ -369,7 +369,7 @@ def test_the_shipped_figures_are_the_articles(tmp_path, recalculate):
     assert round(shown["回収率"], 3) == 0.889
     assert round(shown["回収基準比率"], 3) == 0.933
     target = credit["方法3 売上目標"]
-    row = next(r for r in target.iter_rows(values_only=True) if r[0] == "C001")
+    row = next(r for r in target.iter_rows(values_only=True) if r[0] == "C0001")
     assert row[3:6] == (36_500_000, 60, 6_000_000)  # the article's table: 6,000,000
 
 

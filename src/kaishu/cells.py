@@ -30,6 +30,10 @@ from .serials import FIRST_SERIAL
 
 EXCEL_EPOCH = np.datetime64(serials.EXCEL_EPOCH, "D")
 NO_TEXT = None
+#: Excel's error values, as xlwings hands over a cell holding one (``err_to_str``).
+EXCEL_ERRORS = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
+                          "#CONNECT!", "#BUSY!", "#UNKNOWN!"))
 
 
 def grid(value: Any) -> np.ndarray:
@@ -97,6 +101,13 @@ def convert(arg: Arg, cells: np.ndarray,
     problems = Problems(cells.shape)
     types = _types(cells)
     blank = blanks(cells, types) if blank is None else blank
+    text = np.asarray(types == str)
+    if text.any():  # an input cell showing an Excel error is reported as that error
+        error = np.zeros(cells.shape, bool)
+        error[text] = elementwise(lambda v: v.strip() in EXCEL_ERRORS, cells[text])
+        problems.add(error, lambda at: [
+            f"{v.strip()} {describe(arg.name, 'holds an Excel error', v.strip())}"
+            for v in cells[at]])
     if arg.type == "rule":  # a blank rule is the default rule
         cells = np.where(blank, arg.default, cells)
         types = _types(cells)

@@ -15,7 +15,8 @@ from . import __version__
 from .cells import evaluate
 from .errors import KaishuError
 from .examples import EXAMPLES
-from .samples import write_samples
+from .samples import SAMPLE_LEDGER as SAMPLE_LEDGER_DATA
+from .samples import copy_sample_data, write_samples
 from .serials import to_serial
 from .templates import LANGS, write_templates
 from .workbook import refresh_workbook
@@ -25,6 +26,7 @@ SAMPLES = Path("samples")
 TEMPLATES = Path("xlsx_templates")
 SAMPLE_LEDGER = SAMPLES / "ledger_utf8"
 SAMPLE_MONTH = "2025-09"
+DEMO_OUT = Path("kaishu-demo")
 
 
 class Kaishu(click.Group):
@@ -35,6 +37,9 @@ class Kaishu(click.Group):
             return super().invoke(ctx)
         except KaishuError as error:
             raise click.ClickException(str(error)) from None
+        except OSError as error:  # the system refused (disk full, no permission, ...)
+            where = f"{Path(error.filename).name}: " if error.filename else ""
+            raise click.ClickException(where + (error.strerror or str(error))) from None
 
 
 @click.group(cls=Kaishu)
@@ -49,11 +54,12 @@ def _to_excel(value):
 
 
 @main.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
-              show_default=True, help="Folder for the generated workbooks.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEMO_OUT,
+              show_default=True, help="Folder for the demo's workbooks and sample ledger.")
 def demo(out: Path) -> None:
-    """Compute every worksheet function on the articles' examples and write the sample
-    workbook and the ready-made workbooks."""
+    """Compute every worksheet function on the articles' examples, write the sample
+    workbook, the ready-made workbooks and the sample ledger into --out, and refresh the
+    collection check from that ledger."""
     click.echo(f"{'function':<26} {'kaishu':>16} {'expected':>16}  source")
     for example in EXAMPLES:
         got = evaluate(example.fn, tuple(_to_excel(v) for v in example.args))
@@ -63,23 +69,21 @@ def demo(out: Path) -> None:
         expected = f"{expected:,.4f}" if isinstance(expected, (int, float)) else str(expected)
         click.echo(f"{example.function:<26} {shown:>16} {expected:>16}  {example.source}")
     steps = [("samples", lambda: write_samples(out)),
-             ("templates", lambda: build_templates(out, "ja", None))]
+             ("templates", lambda: build_templates(out, "ja", None)),
+             ("ledger", lambda: [copy_sample_data(out / "samples")])]
     written = []
     with click.progressbar(steps, label="building workbooks", file=sys.stderr,
                            item_show_func=lambda s: s and s[0]) as bar:
         for _, step in bar:
             written += step()
     workbook = next(p for p in written if p.name == "collection_check.xlsx")
-    written = [p for p in written if p.suffix != ".py"]
-    ledger = SAMPLE_LEDGER if SAMPLE_LEDGER.is_dir() else None
-    if ledger is None:
-        raise click.ClickException(f"no sample ledger at {SAMPLE_LEDGER}: run kaishu demo "
-                                   "from the repository root")
+    ledger = out / "samples" / SAMPLE_LEDGER_DATA
     click.echo(f"refreshing {workbook} for {SAMPLE_MONTH} from {ledger} ...", err=True)
     click.echo(summary(refresh_workbook(workbook, ledger, SAMPLE_MONTH)))
     for path in written:
-        click.echo(f"wrote {path}")
-    click.echo(f"open {workbook.resolve()} to see the month")
+        if path.suffix != ".py":
+            click.echo(f"wrote {path}" + ("/" if path.is_dir() else ""))
+    click.echo(f"everything is in {out.resolve()}: open {workbook.name} to see the month")
 
 
 @main.command()
@@ -150,8 +154,10 @@ def build_templates(folder: Path, lang: str, sample: Path | None,
 @click.option("--default-terms", metavar="CLOSE,MONTHS,DAY",
               help="Journal: terms of customers without terms in customers.csv, e.g. "
                    "末,翌月,末 or 20,1,10 [default: the settings sheet's, else 末,翌月,末].")
+@click.option("--force", is_flag=True,
+              help="Write the month even when it lies outside the ledger's dates.")
 def refresh(workbook: Path, ledger: Path | None, month: str | None, limits: Path | None,
-            default_terms: str | None, **accounts: str | None) -> None:
+            force: bool, default_terms: str | None, **accounts: str | None) -> None:
     """Rebuild the monthly collection check in WORKBOOK from the ledger export (section 8
     files, or an accounting journal: 弥生インポート形式 or マネーフォワード 仕訳帳)."""
     journal = {name.removesuffix("_accounts").removesuffix("_account"): value
@@ -164,7 +170,7 @@ def refresh(workbook: Path, ledger: Path | None, month: str | None, limits: Path
                                      "such as 末,翌月,末", param_hint="--default-terms")
         journal.update(zip(("closing_day", "payment_months", "payment_day"), words))
     with click.progressbar(length=1, label="refreshing", file=sys.stderr) as bar:
-        result = refresh_workbook(workbook, ledger, month, limits, journal)
+        result = refresh_workbook(workbook, ledger, month, limits, force, journal)
         bar.update(1)
     click.echo(summary(result))
     click.echo(f"wrote {workbook}")
@@ -229,9 +235,13 @@ def summary(month) -> str:
                 lines.append(f"{word}: {len(named)} customers ({', '.join(named)})")
     top = overdue[overdue > 0].sort_values(ascending=False).head(5)
     lines += [f"  {table.at[i, 'code']} {table.at[i, 'name']}: {v:,.0f}" for i, v in top.items()]
-    return "\n".join(lines)
+    return "\n".join(lines + month.warnings)
 
 
 def run() -> None:
     """The ``kaishu`` command."""
     main()
+
+
+if __name__ == "__main__":
+    run()

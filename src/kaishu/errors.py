@@ -72,3 +72,8 @@ class TermsError(InputError):
 
 class ShapeError(KaishuError):
     """Ranges whose sizes do not fit together; the whole call fails."""
+
+
+class FileError(KaishuError):
+    """A file that cannot be read or replaced safely (broken, hostile, encrypted, locked,
+    open in Excel, read-only, hard-linked): one line naming it and what to do."""

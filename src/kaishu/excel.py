@@ -11,7 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import contract
+from openpyxl.utils import get_column_letter
+
+from . import contract, preflight
 from .errors import KaishuError
 from .ledger import read_ledger
 from .monthly import Month, compute_month
@@ -117,9 +119,16 @@ def refresh_open_book(book) -> Month:
         sheet, row, column = cells[name]
         return book.sheets[sheet].range((row, column + offset)).value
 
+    def where(name: str, offset: int) -> str:  # the cell, for a message
+        sheet, row, column = cells[name]
+        return f"{sheet}!{get_column_letter(column + offset)}{row}"
+
     accounts, terms = journal_settings_from(value)
-    result = compute_month(read_ledger(ledger, accounts, terms), str(month),
-                           settings_from(value))
+    books = read_ledger(ledger, accounts, terms)
+    preflight.check_month(books, str(month), ledger.name,
+                          remedy="correct 対象月 in the settings sheet")
+    result = compute_month(books, str(month), settings_from(value, where))
+    result.warnings = preflight.warnings(books, str(month))
     apply_plan(book, plan_refresh(result, tables, cells))
     return result
 
@@ -135,3 +144,5 @@ def refresh_caller() -> None:
         book.app.alert(str(error)[:1500], title="kaishu: 更新できませんでした")
         return
     book.app.status_bar = f"kaishu: {result.month} を更新しました ({len(result.customers)} 社)"
+    if result.warnings:
+        book.app.alert("\n".join(result.warnings), title="kaishu: 更新しました (警告あり)")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,11 +99,24 @@ class Carry:
         return [tuple(r) for r in runs]
 
 
+@dataclass(frozen=True)
+class Rename:
+    """A table column whose header changes (the overdue buckets follow the aging edges):
+    its header cell is written by a :class:`Write`; an applier that edits the file also
+    renames the table's column and the structured references to it."""
+
+    sheet: str
+    table: str
+    old: str
+    new: str
+
+
 @dataclass
 class Plan:
     writes: list[Write] = field(default_factory=list)
     resizes: list[Resize] = field(default_factory=list)
     carries: list[Carry] = field(default_factory=list)
+    renames: list[Rename] = field(default_factory=list)
 
 
 def _clean(value: Any) -> Any:
@@ -134,11 +148,53 @@ def _column(values: pd.Series) -> list[Any]:
     return [_clean(v) for v in values.tolist()]
 
 
+#: The header of an overdue bucket column, whatever the aging edges: 延滞31-60, Overdue 121-.
+BUCKET_HEADER = re.compile(r"^(延滞|Overdue )(\d+-\d*)$")
+
+
 def _keys(spec: Table, headers: list[str]) -> list[str | None]:
-    """The spec key of each header (Japanese or English label), None for user columns."""
+    """The spec key of each header (Japanese or English label), None for user columns.
+
+    The overdue buckets are found by position: their headers follow the aging edges, so
+    the k-th header shaped like a bucket's is the k-th bucket."""
     by_label = {c.label.ja: c.key for c in spec.columns} | \
         {c.label.en: c.key for c in spec.columns}
-    return [by_label.get(h) for h in headers]
+    keys = [by_label.get(h) for h in headers]
+    if any(c.key in contract.BUCKET_KEYS for c in spec.columns):
+        buckets = iter(contract.BUCKET_KEYS)
+        for j, header in enumerate(headers):
+            if BUCKET_HEADER.match(header or "") and (keys[j] is None
+                                                      or keys[j] in contract.BUCKET_KEYS):
+                keys[j] = next(buckets, None)
+    return keys
+
+
+def bucket_headers(state: TableState, labels: tuple[str, ...]) -> list[tuple[int, str, str]]:
+    """The bucket headers of ``state`` that differ from ``labels``: (column index in the
+    table, header now, header wanted), in the language the header is written in."""
+    keys = _keys(TABLES[state.name], state.headers)
+    out = []
+    for j, key in enumerate(keys):
+        if key in contract.BUCKET_KEYS:
+            prefix = BUCKET_HEADER.match(state.headers[j]).group(1)
+            wanted = prefix + labels[contract.BUCKET_KEYS.index(key)]
+            if wanted != state.headers[j]:
+                out.append((j, state.headers[j], wanted))
+    return out
+
+
+def renamed(formula: str, table: str, renames: list[tuple[str, str]]) -> str:
+    """``formula`` with its structured references to ``table``'s renamed columns updated.
+
+    >>> renamed("=SUM(Collection[[#This Row],[延滞1-30]:[延滞121-]])", "Collection",
+    ...         [("延滞1-30", "延滞1-15"), ("延滞121-", "延滞61-")])
+    '=SUM(Collection[[#This Row],[延滞1-15]:[延滞61-]])'
+    """
+    if f"{table}[" not in formula:
+        return formula
+    for old, new in renames:
+        formula = formula.replace(f"[{old}]", f"[{new}]")
+    return formula
 
 
 def _formulas(state: TableState, keys: list[str | None]) -> dict[int, str]:
@@ -167,16 +223,19 @@ def _fit(state: TableState, size: int) -> list[Write | Resize]:
     return out
 
 
-def plan_table(state: TableState, records: pd.DataFrame, key: str = "code") -> list:
+def plan_table(state: TableState, records: pd.DataFrame, key: str = "code",
+               renames: list[tuple[str, str]] = ()) -> list:
     """Rows for ``records`` (columns named by spec keys) in the table ``state``.
 
-    Value columns come from the records; formula columns keep the workbook's formula;
-    input and user-added columns keep what the row of the same key held."""
+    Value columns come from the records; formula columns keep the workbook's formula (with
+    references to ``renames``' columns updated); input and user-added columns keep what the
+    row of the same key held."""
     spec = TABLES[state.name]
     keys = _keys(spec, state.headers)
     roles = {c.key: c.role for c in spec.columns}
     key_at = keys.index(key)
-    formulas = _formulas(state, keys)
+    formulas = {j: renamed(f, state.name, renames) if f else f
+                for j, f in _formulas(state, keys).items()}
     kept = [j for j, k in enumerate(keys) if k is None or roles[k] == "input"]
     old = pd.DataFrame(state.rows, columns=range(len(keys)), dtype=object)
     old = old[old[key_at].notna() & (old[key_at] != "")]
@@ -239,8 +298,15 @@ def plan_refresh(month: Month, tables: dict[str, TableState],
                            contract.ROW_KEYS[contract.BY_SALESPERSON]),
         contract.PLAN: (month.plan, contract.ROW_KEYS[contract.PLAN]),
     }
+    state = tables[contract.COLLECTION]  # the bucket headers follow the aging edges
+    changes = bucket_headers(state, month.bucket_labels)
+    for j, old, new in changes:
+        plan.writes.append(Write(state.sheet, state.header_row, state.first_column + j,
+                                 [[Text(new)]]))
+        plan.renames.append(Rename(state.sheet, state.name, old, new))
     for name, (records, key) in work.items():
-        _add(plan, plan_table(tables[name], records, key))
+        _add(plan, plan_table(tables[name], records, key,
+                              [(old, new) for _, old, new in changes]))
     if contract.HISTORY in tables:  # earlier months carried over, this month's rows written
         state = tables[contract.HISTORY]
         keys = _keys(TABLES[contract.HISTORY], state.headers)

@@ -1,7 +1,9 @@
-"""The sample workbook that uses every worksheet function on the articles' examples."""
+"""The sample workbook that uses every worksheet function on the articles' examples, and
+the sample files shipped in the package (the ledger the demo refreshes from)."""
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -52,3 +54,26 @@ def write_samples(directory: Path) -> list[Path]:
     path = directory / FUNCTIONS_WORKBOOK
     save_atomically(path, build_functions_workbook)
     return [path]
+
+
+#: The sample files shipped in the package, one folder copied whole by the demo: the ledger
+#: (``ledger/``, written by ``samples/generate_ledger.py``) and any further sample beside it.
+SAMPLE_DATA = "data/samples"
+SAMPLE_LEDGER = "ledger"
+
+
+def copy_sample_data(directory: Path) -> Path:
+    """Copy the package's sample files into ``directory`` (replacing an earlier copy there)
+    and return it; the sample ledger is ``directory / SAMPLE_LEDGER``."""
+    _copy_tree(resources.files("kaishu").joinpath(*SAMPLE_DATA.split("/")), directory)
+    return directory
+
+
+def _copy_tree(source, target: Path) -> None:
+    """Copy a package resource folder (files on disk or in a zip alike)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in source.iterdir():
+        if entry.is_dir():
+            _copy_tree(entry, target / entry.name)
+        elif entry.is_file() and entry.name != "__init__.py":
+            (target / entry.name).write_bytes(entry.read_bytes())

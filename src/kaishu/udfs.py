@@ -33,7 +33,9 @@ def worksheet_function(declaration: Callable[..., Any]) -> Callable[..., Any]:
 
     udf.__doc__ = fn.summary
     for arg in fn.args:
-        udf = xw.arg(arg.name, ndim=2, doc=arg.help)(udf)
+        # err_to_str: a cell holding #DIV/0! or #N/A reaches Python as that text, not as
+        # None (which would read as a blank), so it is reported as the error it is
+        udf = xw.arg(arg.name, ndim=2, err_to_str=True, doc=arg.help)(udf)
     return xw.func(category=fn.category)(udf)
 
 

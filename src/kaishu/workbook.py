@@ -3,30 +3,35 @@
 It reads the file's tables, computes everything, and only then writes. The writes of the
 plan are applied at the XML level (:mod:`kaishu.xlsxpatch`): every other part of the file
 is copied byte for byte, and the file is replaced atomically, so a failure at any point
-leaves it as it was.
+leaves it as it was. The file is handled as :mod:`kaishu.xlsxfiles` describes (symbolic
+links followed, a lock held, refused when open in Excel, read-only or hard-linked), and read
+as :mod:`kaishu.safezip` describes (a broken or hostile file is one line, not a traceback).
 """
 
 from __future__ import annotations
 
 import os
+import zipfile
+from html import unescape
 from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
 from openpyxl import load_workbook
-from openpyxl.utils import range_boundaries
+from openpyxl.utils import get_column_letter, range_boundaries
 
-from . import contract
-from . import xlsxpatch
-from .errors import InputError, KaishuError
+from . import contract, preflight, safezip, xlsxpatch
+from .contract import Settings
+from .errors import FileError, InputError, KaishuError, format_value
 from .formulas.terms import closing_day_number, payment_months_number
 from .ledger import read_ledger
-from .contract import Settings
 from .ledger.journal import Accounts, Terms
+from .ledger.values import amounts, normalise
 from .monthly import Month, compute_month
 from .plan import TABLES, TableState, plan_refresh
 from .serials import from_serial
-from .xlsxfiles import save_atomically
+from .templates.collection import SETTINGS
+from .xlsxfiles import check_replaceable, exclusive, save_atomically
 
 #: Journal settings (DOMAIN.md section 10): defined name -> the Accounts field it sets.
 ACCOUNT_SETTINGS = {"ReceivableAccount": "receivable", "BankAccounts": "banks",
@@ -34,30 +39,101 @@ ACCOUNT_SETTINGS = {"ReceivableAccount": "receivable", "BankAccounts": "banks",
                     "DiscountAccounts": "discounts", "OffsetAccounts": "offsets"}
 TERMS_SETTINGS = ("DefaultClosingDay", "DefaultPaymentMonths", "DefaultPaymentDay")
 SETTING_NAMES = (*contract.REFRESH_SETTINGS, *ACCOUNT_SETTINGS, *TERMS_SETTINGS)
+#: The labels of the settings (設定 sheet), by defined name.
+SETTING_LABELS = {f.name: f.label.ja for f in SETTINGS.blocks if hasattr(f, "label")}
 
 
 class WorkbookError(KaishuError):
     """The workbook is not a kaishu collection-check workbook, or cannot be used."""
 
 
+class Uncalculated(str):
+    """The text of a formula whose cell holds no computed value (never saved by Excel)."""
+
+
 def check_tables(tables: dict[str, TableState]) -> None:
+    """The tables a refresh needs are there, each with the headers its rows are matched by
+    (all missing ones named at once)."""
     missing = set(contract.REQUIRED_TABLES) - set(tables)
     if missing:
         raise WorkbookError("not a kaishu collection-check workbook: no table "
                             + ", ".join(sorted(missing)) + " (use xlsx_templates/"
                             "collection_check.xlsx)")
+    problems = []
+    for name, keys in contract.ROW_KEYS.items():
+        if name not in tables:
+            continue
+        keys = (keys,) if isinstance(keys, str) else keys
+        for column in (c for c in TABLES[name].columns if c.key in keys):
+            if {column.label.ja, column.label.en} & set(tables[name].headers):
+                continue
+            problems.append(f"シート「{tables[name].sheet}」のテーブル {name} に見出し"
+                            f"「{column.label.ja}」がありません（いまの見出し: "
+                            f"{'、'.join(h for h in tables[name].headers if h)}）")
+    if problems:
+        raise WorkbookError(" / ".join(problems) + ": 見出しを元に戻してから実行してください"
+                            "（行はこの見出しの値で前月の行と対応づけます）")
 
 
-def settings_from(value: Callable[[str, int], Any]) -> Settings:
+def _number(raw: Any) -> float | None:
+    """A settings cell as a number: numbers as they are, texts as the ledger reads amounts
+    (``1,000円``, ``¥1,000``, full-width digits); None when it is not one."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    values, bad = amounts(normalise(pd.Series([str(raw)])))
+    return None if bad.iloc[0] else float(values.iloc[0])
+
+
+def settings_from(value: Callable[[str, int], Any],
+                  where: Callable[[str, int], str] = lambda name, offset: name) -> Settings:
     """The computation's settings, ``value(name, offset)`` reading the cell ``offset``
-    columns right of the defined name (None when the name or the cell is missing)."""
+    columns right of the defined name (None when the name or the cell is missing), and
+    ``where(name, offset)`` naming that cell. A cell that is not a number of the setting's
+    kind is reported by its cell, all of them at once.
+
+    >>> cells = {("FeeTolerance", 0): "1,000円", ("NoteLookback", 0): "６"}
+    >>> settings_from(lambda name, offset: cells.get((name, offset)))
+    Settings(fee_tolerance=1000.0, note_lookback=6, aging_edges=(30, 60, 90, 120))
+    """
     defaults = Settings()
-    edges = tuple(int(e) for e in (value(contract.AGING_EDGES, i) for i in
-                                   range(len(defaults.aging_edges))) if e not in (None, ""))
-    tolerance, lookback = value(contract.FEE_TOLERANCE, 0), value(contract.NOTE_LOOKBACK, 0)
+    problems = []
+
+    def read(name: str, offset: int, whole: bool, least: float) -> float | None:
+        raw = value(name, offset)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        label = SETTING_LABELS.get(name, name)
+        if isinstance(raw, Uncalculated):
+            problems.append(f"{where(name, offset)}（{label}）: 数式 {raw} に値がありません"
+                            "（Excel で開いて保存するか、数値を入力してください）")
+            return None
+        number = _number(raw)
+        kind = "整数" if whole else "数値"
+        if number is None or (whole and not number.is_integer()) or number < least:
+            problems.append(f"{where(name, offset)}（{label}）: {format_value(raw)} は "
+                            f"{least:g} 以上の{kind}として読めません")
+            return None
+        return int(number) if whole else number
+
+    edges = [read(contract.AGING_EDGES, i, True, 1) for i in range(len(defaults.aging_edges))]
+    tolerance = read(contract.FEE_TOLERANCE, 0, False, 0)
+    lookback = read(contract.NOTE_LOOKBACK, 0, True, 1)
+    given = [e for e in edges if e is not None]
+    if given and not problems and (len(given) != len(edges) or
+                                   any(b <= a for a, b in zip(given, given[1:]))):
+        shown = "、".join("空欄" if e is None else str(e) for e in edges)
+        problems.append(f"{where(contract.AGING_EDGES, 0)}（"
+                        f"{SETTING_LABELS.get(contract.AGING_EDGES, contract.AGING_EDGES)}）: "
+                        f"{shown} — 増えていく4つの日数を入力してください (exactly four "
+                        "increasing whole numbers of days)")
+    if problems:
+        raise WorkbookError("設定の値を読めません: " + " / ".join(problems))
+    edges = tuple(given)
     return Settings(
-        fee_tolerance=defaults.fee_tolerance if tolerance in (None, "") else float(tolerance),
-        note_lookback=defaults.note_lookback if lookback in (None, "") else int(lookback),
+        fee_tolerance=defaults.fee_tolerance if tolerance is None else tolerance,
+        note_lookback=defaults.note_lookback if lookback is None else lookback,
         aging_edges=edges or defaults.aging_edges)
 
 
@@ -95,11 +171,33 @@ def default_terms(closing_day: Any = None, payment_months: Any = None,
     return Terms(**parsed)
 
 
+def cell_value(package: xlsxpatch.Package, sheet: str, row: int, column: int) -> Any:
+    """The value a cell shows: a formula's last computed value (an :class:`Uncalculated`
+    formula text when it has none), None when the cell is empty."""
+    for cell in xlsxpatch.CELL.finditer(package.row(package.sheets[sheet], row).decode()):
+        if xlsxpatch.column_index_from_string(cell.group(1)) != column:
+            continue
+        body = cell.group(4) or ""
+        formula = xlsxpatch.FORMULA.search(body)
+        kept = xlsxpatch.FORMULA.sub("", body)  # the value saved with it, if any
+        saved = xlsxpatch.VALUE.search(kept)
+        if formula and (saved is None or not saved.group(1)):
+            return Uncalculated("=" + unescape(formula.group(2) or ""))
+        return package._value(cell.group(3), kept, {})
+    return None
+
+
 def read_limits(path: str | os.PathLike[str]) -> dict[str, float]:
     """The adopted limits (採用限度額) of a credit-limit workbook, by customer code.
 
     They are formulas: their values exist once Excel (or LibreOffice) has saved the file."""
-    book = load_workbook(path, data_only=True, read_only=False)
+    safezip.open_package(path).close()  # a broken or hostile file: one line
+    try:
+        book = load_workbook(path, data_only=True, read_only=False)
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as error:
+        if isinstance(error, KaishuError):
+            raise
+        raise FileError(f"{Path(path).name}: ブックとして読めません（{error}）") from None
     for sheet in book.worksheets:
         if "CL_Summary" in sheet.tables:
             left, top, right, bottom = range_boundaries(sheet.tables["CL_Summary"].ref)
@@ -121,14 +219,20 @@ def read_limits(path: str | os.PathLike[str]) -> dict[str, float]:
 def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str] | None = None,
                      month: str | None = None,
                      limits: str | os.PathLike[str] | None = None,
-                     journal: dict[str, Any] | None = None) -> Month:
+                     force: bool = False, journal: dict[str, Any] | None = None) -> Month:
     """Refresh the collection-check workbook ``path`` for ``month`` from ``ledger``.
 
     Without ``ledger`` or ``month``, the workbook's own settings (台帳の場所, 対象月) are used.
-    ``journal`` replaces the settings' account names and default terms (for a journal
-    ledger). Returns the computed month."""
-    path = Path(path)
-    package = xlsxpatch.Package(path)
+    A month outside the ledger's dates is refused unless ``force``. ``journal`` replaces
+    the settings' account names and default terms (for a journal ledger). Returns the
+    computed month, with the warnings of :func:`kaishu.preflight.warnings`."""
+    given = Path(path)
+    with exclusive(given) as path, xlsxpatch.Package(path) as package:
+        return _refresh(given, path, package, ledger, month, limits, force, journal)
+
+
+def _refresh(given: Path, path: Path, package: xlsxpatch.Package, ledger, month, limits,
+             force: bool, journal: dict[str, Any] | None = None) -> Month:
     tables = xlsxpatch.read_state(package, tuple(TABLES), narrow={contract.HISTORY: 1})
     check_tables(tables)
     cells = {name: package.names[name] for name in SETTING_NAMES if name in package.names}
@@ -137,14 +241,17 @@ def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str
         if name not in cells:
             return None
         sheet, row, column = cells[name]
-        found = package.rows(package.sheets[sheet], row, row, column + offset, column + offset)
-        return found.get(row, [None])[0]
+        return cell_value(package, sheet, row, column + offset)
+
+    def where(name: str, offset: int = 0) -> str:
+        sheet, row, column = cells[name]
+        return f"{sheet}!{get_column_letter(column + offset)}{row}"
 
     if ledger is None or month is None:
         folder, target = value(contract.LEDGER_FOLDER), value(contract.TARGET_MONTH)
         if isinstance(target, (int, float)):  # a date cell holds an Excel serial
             target = from_serial(target).strftime("%Y-%m")
-        ledger = ledger or (path.parent / str(folder) if folder else None)
+        ledger = ledger or (given.parent / str(folder) if folder else None)
         month = month or target
         if not ledger or not month:
             raise WorkbookError("give the ledger and the month, or fill 台帳の場所 and 対象月 "
@@ -154,9 +261,22 @@ def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str
     except ValueError:
         raise WorkbookError(f"対象月 {month!r} is not a month (write it as a date or "
                             "YYYY-MM)") from None
+    settings = settings_from(value, where)
     accounts, terms = journal_settings_from(value, journal)
-    result = compute_month(read_ledger(ledger, accounts, terms), month, settings_from(value),
-                           read_limits(limits) if limits else None)
+    books = read_ledger(ledger, accounts, terms)
+    if not force:
+        preflight.check_month(books, month, Path(ledger).name)
+    adopted = read_limits(limits) if limits else None
+    if adopted is not None:
+        preflight.check_limits(adopted, books, Path(limits).name)
+    result = compute_month(books, month, settings, adopted)
+    result.warnings = preflight.warnings(books, month)
     changed = xlsxpatch.apply_plan(package, plan_refresh(result, tables, cells), tables)
-    save_atomically(path, lambda target: xlsxpatch.save(package, changed, target))
+
+    def write(target: Path) -> None:
+        xlsxpatch.save(package, changed, target)
+        package.close()  # Windows cannot replace a file a process holds
+        check_replaceable(given)  # and not opened in Excel meanwhile
+
+    save_atomically(path, write)
     return result

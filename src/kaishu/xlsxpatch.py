@@ -22,7 +22,8 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
-from .plan import Plan, Resize, TableState, Text
+from . import safezip
+from .plan import Plan, Rename, Resize, TableState, Text, renamed
 from .serials import to_serial
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -36,6 +37,10 @@ FORMULA = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
 VALUE = re.compile(r"<v>(.*?)</v>", re.S)
 INLINE = re.compile(r"<t\b[^>]*>(.*?)</t>", re.S)
 LAST_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d+"')
+#: The parts read and rewritten with patterns (the others are copied as they are), with
+#: the relationships (.rels).
+EDITED = ("[Content_Types].xml", "xl/workbook.xml", "xl/sharedStrings.xml", "xl/worksheets/",
+          "xl/tables/", "xl/charts/")
 
 
 
@@ -58,7 +63,7 @@ def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
     name = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
     if name not in archive.namelist():
         return {}
-    root = ElementTree.fromstring(archive.read(name))
+    root = safezip.parse_xml(safezip.read_part(archive, name), name, archive.filename)
     return {r.get("Id"): _target(part, r.get("Target")) for r in root.iter(f"{{{PKG}}}Relationship")}
 
 
@@ -67,11 +72,24 @@ class Package:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.archive = zipfile.ZipFile(self.path)
-        workbook = ElementTree.fromstring(self.archive.read("xl/workbook.xml"))
+        self.archive = safezip.open_package(self.path)  # checked; closed by close()
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> None:
+        workbook = self.xml("xl/workbook.xml")
         rels = _rels(self.archive, "xl/workbook.xml")
-        self.sheets = {s.get("name"): rels[s.get(f"{{{REL}}}id")]
-                       for s in workbook.iter(f"{{{MAIN}}}sheet")}
+        self.sheets = {}
+        for sheet in workbook.iter(f"{{{MAIN}}}sheet"):
+            part = rels.get(sheet.get(f"{{{REL}}}id"))
+            if part not in self.archive.NameToInfo:
+                raise safezip.problem(self.path, f"シート「{sheet.get('name')}」の部品 "
+                                                 f"{part or '(r:id の指す先)'} がありません"
+                                                 "（壊れたファイルです）")
+            self.sheets[sheet.get("name")] = part
         self.names = {}
         for defined in workbook.iter(f"{{{MAIN}}}definedName"):
             found = re.fullmatch(r"'?(.+?)'?!\$?([A-Z]+)\$?(\d+)(?::.*)?", defined.text or "")
@@ -83,16 +101,36 @@ class Package:
         for sheet, part in self.sheets.items():
             for target in _rels(self.archive, part).values():
                 if "/tables/" in target:
-                    table = ElementTree.fromstring(self.archive.read(target))
+                    table = self.xml(target, f"シート「{sheet}」のテーブル")
                     self.tables[table.get("displayName")] = TablePart(
                         table.get("displayName"), sheet, part, target, table.get("ref"))
         self._strings: list[str] | None = None
         self._parts: dict[str, bytes] = {}
         self._rows: dict[str, dict[int, bytes]] = {}
 
+    def close(self) -> None:
+        """Close the file (before it is replaced: Windows cannot replace a held file)."""
+        self.archive.close()
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def xml(self, part: str, what: str | None = None) -> ElementTree.Element:
+        """A part parsed (defusedxml: no DTD, no entities)."""
+        return safezip.parse_xml(safezip.read_part(self.archive, part, what), part, self.path)
+
     def read(self, part: str) -> bytes:
+        """A part's bytes as Excel writes them (see :func:`safezip.canonical_xml`)."""
         if part not in self._parts:
-            self._parts[part] = self.archive.read(part)
+            data = safezip.read_part(self.archive, part)
+            if part.endswith((".xml", ".rels")):
+                safezip.check_prolog(data, part, self.path)
+            if part.endswith(".rels") or part.endswith(".xml") and part.startswith(EDITED):
+                data = safezip.canonical_xml(data, part, self.path)
+            self._parts[part] = data
         return self._parts[part]
 
     def row_index(self, part: str) -> dict[int, tuple[int, int]]:
@@ -114,7 +152,7 @@ class Package:
         if self._strings is None:
             self._strings = []
             if "xl/sharedStrings.xml" in self.archive.namelist():
-                root = ElementTree.fromstring(self.archive.read("xl/sharedStrings.xml"))
+                root = self.xml("xl/sharedStrings.xml")
                 self._strings = ["".join(t.text or "" for t in si.iter(f"{{{MAIN}}}t"))
                                  for si in root.iter(f"{{{MAIN}}}si")]
         return self._strings
@@ -279,6 +317,61 @@ def _sqrefs(xml: bytes, resize: Resize, old_last: int) -> bytes:
     return re.sub(rb'(\bsqref=")([^"]*)"', stretch, xml)
 
 
+FORMULA_TEXT = re.compile(rb"(<(f|calculatedColumnFormula|definedName)\b[^>]*(?<!/)>)"
+                          rb"([^<]*)(</\2>)")
+
+
+def _rename_references(xml: bytes, renames: list[Rename]) -> bytes:
+    """Formulas (cells, a table's calculated columns, defined names) with their structured
+    references to renamed table columns updated."""
+    def update(match: re.Match[bytes]) -> bytes:
+        text = unescape(match.group(3).decode("utf-8"))
+        for rename in renames:
+            text = renamed(text, rename.table, [(rename.old, rename.new)])
+        return match.group(1) + escape(text).encode("utf-8") + match.group(4)
+
+    return FORMULA_TEXT.sub(update, xml)
+
+
+def _rename_table_column(xml: bytes, rename: Rename) -> bytes:
+    """A table part with the column ``rename.old`` named ``rename.new``."""
+    old = escape(rename.old, {'"': "&quot;"}).encode("utf-8")
+    new = escape(rename.new, {'"': "&quot;"}).encode("utf-8")
+    return re.sub(rb'(<tableColumn\b[^>]*?\bname=")' + re.escape(old) + rb'"',
+                  lambda m: m.group(1) + new + b'"', xml)
+
+
+def _rename_chart_caches(xml: bytes, rename: Rename) -> bytes:
+    """A chart part whose cached series names show the new header."""
+    old, new = (escape(t).encode("utf-8") for t in (rename.old, rename.new))
+    return xml.replace(b"<c:v>" + old + b"</c:v>", b"<c:v>" + new + b"</c:v>")
+
+
+def _apply_renames(package: Package, plan: Plan, changed: dict) -> None:
+    """Rename table columns in the table parts, in every formula and in charts' caches."""
+    if not plan.renames:
+        return
+    for name in package.archive.namelist():
+        if name.startswith("xl/worksheets/") and name.endswith(".xml") or name == \
+                "xl/workbook.xml":
+            data = changed.get(name, package.read(name))
+            if isinstance(data, list):
+                changed[name] = [_rename_references(piece, plan.renames) for piece in data]
+            elif b"[" in data:
+                updated = _rename_references(data, plan.renames)
+                if updated != data:
+                    changed[name] = updated
+        elif name.startswith("xl/charts/chart") and name.endswith(".xml"):
+            data = changed.get(name, package.read(name))
+            for rename in plan.renames:
+                data = _rename_chart_caches(data, rename)
+            changed[name] = data
+    for rename in plan.renames:
+        part = package.tables[rename.table].part
+        xml = changed.get(part, package.read(part))
+        changed[part] = _rename_references(_rename_table_column(xml, rename), [rename])
+
+
 def apply_plan(package: Package, plan: Plan,
                states: dict[str, TableState]) -> dict[str, bytes | list[bytes]]:
     """The new content of each part the plan changes (a sheet as a list of pieces)."""
@@ -316,6 +409,7 @@ def apply_plan(package: Package, plan: Plan,
         regions = {r for resize in resizes.get(sheet, []) for r in
                    range(resize.header_row + 1, resize.last_row + 1)}
         moves = carried.get(sheet, {})
+        headers = {resize.header_row for resize in resizes.get(sheet, [])}  # keep their style
         beyond = {r for resize in resizes.get(sheet, []) for r in
                   range(resize.last_row + 1, states[resize.table].header_row
                         + len(states[resize.table].rows) + 1)}
@@ -340,7 +434,7 @@ def apply_plan(package: Package, plan: Plan,
             cells = [(column, c.group(0)) for column, c in old.items() if column not in values]
             for column, value in values.items():
                 # table columns take the style of the table's first row; other cells keep theirs
-                style = styles[column] if column in styles else \
+                style = styles[column] if column in styles and number not in headers else \
                     dict(ATTR.findall(old[column].group(3))).get("s") if column in old else None
                 cells.append((column, _cell(f"{get_column_letter(column)}{number}", value,
                                             style)))
@@ -367,6 +461,7 @@ def apply_plan(package: Package, plan: Plan,
                 xml = changed.get(name, package.read(name))
                 changed[name] = pattern.sub(rb"\g<1>" + str(resize.header_row + 1).encode()
                                             + rb"\g<2>" + str(resize.last_row).encode(), xml)
+    _apply_renames(package, plan, changed)
     return changed
 
 

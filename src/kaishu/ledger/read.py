@@ -47,7 +47,11 @@ class LedgerError(KaishuError):
         shown = problems[:MAX_REPORTED]
         more = len(problems) - len(shown)
         lines = [str(p) for p in shown] + ([f"... and {more} more"] if more else [])
-        super().__init__(f"{len(problems)} problem(s) in the ledger:\n  " + "\n  ".join(lines))
+        if len(problems) == 1:  # one problem, one line
+            super().__init__(f"1 problem in the ledger: {lines[0]}")
+        else:
+            super().__init__(f"{len(problems)} problem(s) in the ledger:\n  "
+                             + "\n  ".join(lines))
 
 
 @dataclass
@@ -78,6 +82,9 @@ def _frame_from_csv(path: Path) -> pd.DataFrame:
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                                 skip_blank_lines=False, skipinitialspace=True,
                                 index_col=False)
+    except pd.errors.EmptyDataError:
+        raise LedgerError([Problem(path.name, None, None, None,
+                                   "a header row and data rows (the file is empty)")]) from None
     except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
         line = re.search(r"line (\d+), saw (\d+)", str(error))
         raise LedgerError([Problem(
@@ -111,6 +118,9 @@ def _locate(source: Path) -> dict[str, tuple[str, callable]]:
     if source.is_file() and source.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
+        from ..safezip import open_package
+
+        open_package(source).close()  # a broken or hostile workbook: one line
         sheets = load_workbook(source, read_only=True).sheetnames
         for part in PARTS:
             name = next((s for s in sheets if s.strip().lower() in
@@ -193,7 +203,10 @@ def _part(part: Part, frame: pd.DataFrame, file: str, problems: list[Problem]) -
 
 
 def _check_references(ledger: dict[str, pd.DataFrame], files: dict[str, str],
-                      problems: list[Problem]) -> None:
+                      problems: list[Problem], unread: set[str] = frozenset()) -> None:
+    """Codes that name nothing, duplicates, notes without maturity. A part that could not be
+    read at all (``unread``: missing, empty, undecodable) is not held against the others: its
+    own problem is the one to report."""
     customers, invoices, receipts = (ledger[p] for p in ("customers", "invoices", "receipts"))
     for part, key, label in (("customers", "customer_id", "得意先コード"),
                              ("invoices", "invoice_id", "請求番号")):
@@ -203,7 +216,7 @@ def _check_references(ledger: dict[str, pd.DataFrame], files: dict[str, str],
                 problems.append(Problem(files[part], int(row), label, frame.at[row, key],
                                         f"a {label} not used by an earlier row"))
     known = set(customers.get("customer_id", pd.Series(dtype=str)))
-    for part in ("invoices", "receipts", "balances"):
+    for part in ("invoices", "receipts", "balances") if "customers" not in unread else ():
         frame = ledger[part]
         if "customer_id" in frame and len(frame):
             unknown = ~frame["customer_id"].isin(known)
@@ -211,7 +224,8 @@ def _check_references(ledger: dict[str, pd.DataFrame], files: dict[str, str],
                 problems.append(Problem(files[part], int(row), "得意先コード",
                                         frame.at[row, "customer_id"],
                                         "a customer of the customers file"))
-    if "invoice_id" in receipts and "invoice_id" in invoices and "customer_id" in invoices:
+    if "invoice_id" in receipts and "invoice_id" in invoices and "customer_id" in invoices \
+            and "invoices" not in unread:
         owner = invoices.drop_duplicates("invoice_id").set_index("invoice_id")["customer_id"]
         named = receipts["invoice_id"].notna() & (receipts["invoice_id"] != "")
         for row in receipts.index[named & ~receipts["invoice_id"].isin(owner.index)]:
@@ -245,14 +259,18 @@ def read_ledger(source: str | os.PathLike[str], accounts=None, terms=None) -> Le
         return read_journal(*journal, accounts or Accounts(), terms or Terms())
     located = _locate(source)
     problems: list[Problem] = []
-    parts, files = {}, {}
+    parts, files, unread = {}, {}, set()
     for part in PARTS:
         empty = pd.DataFrame(columns=[c.name for c in part.columns] + ["row"])
         parts[part.name], files[part.name] = empty, part.name
         if part.name not in located:
+            unread.add(part.name)
             if part.required:
-                problems.append(Problem(str(source), None, None, None,
-                                        f"a file or sheet named {part.name} or {part.ja}"))
+                where = "" if source.is_file() else f" ({part.name}.csv or {part.ja}.csv)"
+                problems.append(Problem(
+                    str(source), None, None, None,
+                    f"a file or sheet named {part.name} or {part.ja}{where}: the ledger's "
+                    f"{part.name} are required"))
             continue
         file, read = located[part.name]
         files[part.name] = file
@@ -260,7 +278,13 @@ def read_ledger(source: str | os.PathLike[str], accounts=None, terms=None) -> Le
             parts[part.name] = _part(part, read(), file, problems)
         except LedgerError as error:
             problems.extend(error.problems)
-    _check_references(parts, files, problems)
+            unread.add(part.name)
+            continue
+        if part is CUSTOMERS and parts[part.name].empty:  # nothing to refresh
+            unread.add(part.name)
+            problems.append(Problem(file, None, None, None,
+                                    f"at least one row of {part.name} (it has none)"))
+    _check_references(parts, files, problems, unread)
     if problems:
         raise LedgerError(problems)
     for name in ("invoices", "receipts", "balances"):  # a zero amount changes nothing

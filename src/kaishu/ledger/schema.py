@@ -58,7 +58,7 @@ RECEIPTS = Part("receipts", "入金", (
     Column("method", "入金方法", "method", aliases=("入金区分", "決済方法")),
     Column("maturity_date", "期日", "date", False, ("満期日", "手形期日", "支払期日")),
     Column("invoice_id", "請求番号", "text", False, ("伝票番号", "請求書番号")),
-))
+), required=False)  # a ledger without receipts is read; the refresh warns about it
 BALANCES = Part("balances", "繰越残高", (
     Column("customer_id", "得意先コード", "text", aliases=("得意先CD", "顧客コード")),
     Column("as_of", "基準日", "date", aliases=("繰越日",)),

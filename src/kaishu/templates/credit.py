@@ -12,12 +12,14 @@ from .spec import (
 )
 
 ROWS = 30
+#: The first customers of the sample ledger (samples/), so that the workbook, saved by Excel
+#: or LibreOffice, serves as ``kaishu refresh --limits`` for the sample ledger.
 CUSTOMERS = (
-    ("C001", "株式会社青葉商事", "佐藤"),
-    ("C002", "有限会社みなと工業", "佐藤"),
-    ("C003", "株式会社さくら食品", "鈴木"),
-    ("C004", "東和建材株式会社", "鈴木"),
-    ("C005", "株式会社ひかり電機", "高橋"),
+    ("C0001", "富士製作所", "高橋"),
+    ("C0002", "株式会社旭運輸", "田中"),
+    ("C0003", "株式会社平和物産", "伊藤"),
+    ("C0004", "有限会社光陽物産", "渡辺"),
+    ("C0005", "旭建材", "鈴木"),
 )
 
 
