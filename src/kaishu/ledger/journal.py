@@ -3,8 +3,8 @@
 
 Formats, as their makers document them:
 
-- 弥生インポート形式 (弥生会計 support, "弥生取り込み(インポート)形式", page_id 18545 of
-  support.yayoi-kk.co.jp): 25 columns, no header, CP932. Column 1 is the 識別フラグ
+- 弥生インポート形式 (弥生会計 support, "弥生取り込み(インポート)形式",
+  https://support.yayoi-kk.co.jp/subcontents.html?page_id=18545): 25 columns, no header, CP932. Column 1 is the 識別フラグ
   (2000 a journal line that is not a 伝票, 2111 a one-line 伝票, 2110/2100/2101 the
   first/middle/last line of a multi-line 伝票), then 伝票No, 決算, 取引日付 (``20190701``,
   ``2019/07/01``, ``2019/7/1``, ``R.01/07/01``, ``R01/7/1``), 借方 勘定科目, 補助科目, 部門,
@@ -15,7 +15,8 @@ Formats, as their makers document them:
   the same for 貸方, 摘要, 仕訳メモ, タグ, MF仕訳タイプ, 決算整理仕訳, ...); rows with the same
   取引No (and 取引日) are one entry (its import guide: 「同一取引日」「同一取引No」「貸借合計が
   一致している」). Columns are found by their header, so versions without 取引先 or インボイス
-  columns read the same.
+  columns read the same. The export's exact column list and the MF仕訳タイプ value 開始仕訳 of
+  an opening entry are not confirmed by a published guide (the README says so).
 
 Both are turned into the same :class:`~kaishu.ledger.read.Ledger` as section 8's three files.
 The common shapes (a sale, a receipt from one customer, a returned transfer) are read with
