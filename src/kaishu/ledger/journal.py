@@ -4,9 +4,10 @@
 Formats, as their makers document them:
 
 - 弥生インポート形式 (弥生会計 support, "弥生取り込み(インポート)形式",
-  https://support.yayoi-kk.co.jp/subcontents.html?page_id=18545): 25 columns, no header, CP932. Column 1 is the 識別フラグ
-  (2000 a journal line that is not a 伝票, 2111 a one-line 伝票, 2110/2100/2101 the
-  first/middle/last line of a multi-line 伝票), then 伝票No, 決算, 取引日付 (``20190701``,
+  https://support.yayoi-kk.co.jp/subcontents.html?page_id=18545): 25 columns, no header,
+  CP932. Column 1 is the 識別フラグ (2000 a journal line that is not a 伝票, 2111 a
+  one-line 伝票, 2110/2100/2101 the first/middle/last line of a multi-line 伝票), then
+  伝票No, 決算, 取引日付 (``20190701``,
   ``2019/07/01``, ``2019/7/1``, ``R.01/07/01``, ``R01/7/1``), 借方 勘定科目, 補助科目, 部門,
   税区分, 金額, 税金額, the same six for 貸方, 摘要, 番号, 期日, タイプ, 生成元, 仕訳メモ,
   付箋1, 付箋2, 調整. A multi-line 伝票 takes its date from its first line.
@@ -34,10 +35,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import values as parse
-from .read import Ledger, LedgerError, Problem, _distinct, _part, decode
-from .schema import BALANCES, Column, Part
 from pandas.api.types import union_categoricals
+
+from . import values as parse
+from .read import Ledger, LedgerError, Problem, _part, decode
+from .schema import BALANCES, Column, Part
 
 NO_SUB_ACCOUNT = "(補助科目なし)"
 TERMS_UNSET = "条件未設定"
@@ -315,7 +317,8 @@ def _yayoi_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
     raw = _read_csv(text, file, header=False)
     raw.columns = [YAYOI_COLUMNS[i] for i in raw.columns]
     raw.index = raw.index + 1  # file lines, no header
-    comment = _each(raw["識別フラグ"], lambda u: u.astype(str).str.startswith("#"))  # 弥生: a comment
+    # 弥生: a line starting with # is a comment
+    comment = _each(raw["識別フラグ"], lambda u: u.astype(str).str.startswith("#"))
     raw = raw[~comment.astype(bool)]
     flag = pd.Series(_cat(raw["識別フラグ"], _strip), index=raw.index)
     for line in raw.index[~flag.isin(YAYOI_FLAGS)]:
@@ -340,7 +343,8 @@ def _yayoi_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
     if not pd.api.types.is_integer_dtype(voucher):
         voucher = pd.Series(_cat(voucher, _strip), index=raw.index)
     date = pd.Series(_cat(raw["取引日付"], _strip), index=raw.index)
-    joins = (flag == "2000") & compound & (previous == "2000") & compound.shift(1, fill_value=False) \
+    joins = (flag == "2000") & compound & (previous == "2000") \
+        & compound.shift(1, fill_value=False) \
         & (voucher != "") & (voucher == voucher.shift(1)) & (date == date.shift(1))
     starts &= ~joins
     starts = starts.to_numpy().copy()
@@ -402,9 +406,10 @@ def _mf_lines(text: str, file: str, problems: list[Problem]) -> pd.DataFrame:
         lines[f"{side}_amount"] = column(f"{side}_amount")
         lines[f"{side}_tax"] = column(f"{side}_tax")
     names = {key: mapped.get(key, MF_HEADERS[key][0]) for key in MF_HEADERS}
-    return lines, np.zeros(0, object), {"date": names["date"], "due": "摘要", "dr_amount": names["dr_amount"],
-                   "dr_tax": names["dr_tax"], "cr_amount": names["cr_amount"],
-                   "cr_tax": names["cr_tax"], "memo": names["memo"]}
+    return lines, np.zeros(0, object), {
+        "date": names["date"], "due": "摘要", "dr_amount": names["dr_amount"],
+        "dr_tax": names["dr_tax"], "cr_amount": names["cr_amount"],
+        "cr_tax": names["cr_tax"], "memo": names["memo"]}
 
 
 def _parsed(lines: pd.DataFrame, key: str, parser, expected: str, file: str, header: str,
