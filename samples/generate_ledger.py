@@ -15,6 +15,10 @@ parent company paying for its subsidiary, fees of 110-770 yen kept back, partial
 an unknown payer, a cancelled notice and withdrawals. The customer master carries
 得意先名カナ and 振込依頼人コード.
 
+Also written as accounting journals of the same months (DOMAIN.md section 10): a 弥生
+インポート形式 journal (journal_yayoi/, CP932) and a マネーフォワード 仕訳帳 (journal_mf/ in
+UTF-8 with BOM, journal_mf_cp932/ in CP932), each beside the customers and carried-in balances.
+
 The UTF-8 copy also ships inside the package (``src/kaishu/data/samples/ledger/``), so
 ``kaishu demo`` works from an installed kaishu in any folder: the demo copies the folder
 ``src/kaishu/data/samples/`` whole, so a further sample (a bank statement, a journal) is
@@ -315,6 +319,110 @@ def export(ledger: dict[str, pd.DataFrame], folder: Path, encoding: str) -> None
         out.to_csv(folder / f"{name}.csv", index=False, encoding=encoding, lineterminator="\r\n")
 
 
+#: 入金方法 -> the account a journal books the money in.
+ACCOUNTS = {"振込": "普通預金", "現金": "現金", "手形": "受取手形", "でんさい": "電子記録債権",
+            "相殺": "買掛金", "手数料": "支払手数料", "その他": "雑収入"}
+YAYOI_NAME_BYTES = 24
+
+
+def _yayoi_cut(names: pd.Series) -> pd.Series:
+    """補助科目 as 弥生 keeps them: the first 24 bytes of the name in CP932."""
+    return names.map(lambda n: n.encode("cp932")[:YAYOI_NAME_BYTES].decode("cp932", "ignore"))
+
+
+def journal_entries(ledger: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The sales and receipts of the ledger as one-line journal entries, in date order
+    (invoices before receipts on a day, each in the ledger's order): date, 借方, 貸方,
+    customer, amount, invoice number, maturity."""
+    customers = ledger["customers"].set_index("得意先コード")["得意先名"]
+    invoices, receipts = ledger["invoices"], ledger["receipts"]
+    sales = pd.DataFrame({
+        "date": invoices["売上日"].to_numpy(), "debit": "売掛金", "credit": "売上高",
+        "customer": customers.reindex(invoices["得意先コード"]).to_numpy(),
+        "amount": invoices["金額"].to_numpy(), "number": invoices["請求番号"].to_numpy(),
+        "maturity": np.datetime64("NaT")})
+    money = pd.DataFrame({
+        "date": receipts["入金日"].to_numpy(),
+        "debit": receipts["入金方法"].map(ACCOUNTS).to_numpy(), "credit": "売掛金",
+        "customer": customers.reindex(receipts["得意先コード"]).to_numpy(),
+        "amount": receipts["金額"].to_numpy(), "number": "",
+        "maturity": receipts["期日"].to_numpy()})
+    entries = pd.concat([sales, money], ignore_index=True)
+    return entries.sort_values("date", kind="stable", ignore_index=True)
+
+
+def _text(dates: pd.Series, form: str) -> pd.Series:
+    return pd.to_datetime(dates).dt.strftime(form).fillna("")
+
+
+def export_yayoi(ledger: dict[str, pd.DataFrame], path: Path) -> None:
+    """The ledger as 弥生会計 exports its 仕訳日記帳 (弥生インポート形式: 25 columns, no header,
+    CP932, one-line 伝票 2111; 補助科目 cut at 24 bytes)."""
+    e = journal_entries(ledger)
+    n = len(e)
+    sale = (e["debit"] == "売掛金").to_numpy()
+    sub = _yayoi_cut(e["customer"])
+    amount = e["amount"].map(lambda v: f"{v:.0f}")
+    tax = (e["amount"] - (e["amount"] / 1.1).round()).map(lambda v: f"{v:.0f}")
+    blank = np.full(n, "", object)
+    columns = [
+        np.full(n, "2111", object), (np.arange(n) + 1).astype(str), blank,
+        _text(e["date"], "%Y/%m/%d"),
+        e["debit"], np.where(sale, sub, ""), blank, np.where(sale, "対象外", "対象外"),
+        amount, np.full(n, "0", object),
+        e["credit"], np.where(sale, "", sub), blank, np.where(sale, "課税売上込10%", "対象外"),
+        amount, np.where(sale, tax, "0"),
+        np.where(sale, "売上", "入金"), e["number"], _text(e["maturity"], "%Y/%m/%d"),
+        np.full(n, "0", object), blank, blank, np.full(n, "0", object),
+        np.full(n, "0", object), np.full(n, "no", object)]
+    frame = pd.DataFrame({i: np.asarray(c, dtype=object) for i, c in enumerate(columns)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, header=False, index=False, encoding="cp932", lineterminator="\r\n")
+
+
+MF_HEADER = ("取引No", "取引日", "借方勘定科目", "借方補助科目", "借方部門", "借方取引先",
+             "借方税区分", "借方インボイス", "借方金額(円)", "借方税額", "貸方勘定科目",
+             "貸方補助科目", "貸方部門", "貸方取引先", "貸方税区分", "貸方インボイス",
+             "貸方金額(円)", "貸方税額", "摘要", "仕訳メモ", "タグ", "MF仕訳タイプ",
+             "決算整理仕訳", "作成日時", "作成者", "最終更新日時", "最終更新者")
+
+
+def export_mf(ledger: dict[str, pd.DataFrame], path: Path, encoding: str) -> None:
+    """The ledger as マネーフォワード クラウド会計 exports its 仕訳帳 (a header row; a note's
+    maturity written in 摘要)."""
+    e = journal_entries(ledger)
+    n = len(e)
+    sale = (e["debit"] == "売掛金").to_numpy()
+    amount = e["amount"].map(lambda v: f"{v:,.0f}")
+    tax = (e["amount"] - (e["amount"] / 1.1).round()).map(lambda v: f"{v:,.0f}")
+    due = _text(e["maturity"], "%Y/%m/%d")
+    memo = np.where(sale, "売上 " + e["number"].astype(str),
+                    np.where(due != "", "入金 期日" + due, "入金"))
+    blank = np.full(n, "", object)
+    columns = [
+        (np.arange(n) + 1).astype(str), _text(e["date"], "%Y/%m/%d"),
+        e["debit"], np.where(sale, e["customer"], ""), blank, blank, np.full(n, "対象外", object),
+        blank, amount, blank,
+        e["credit"], np.where(sale, "", e["customer"]), blank, blank,
+        np.where(sale, "課税売上 10%", "対象外"), blank, amount, np.where(sale, tax, ""),
+        memo, blank, blank, np.full(n, "インポート", object), blank,
+        np.full(n, "2025/10/01 09:00", object), np.full(n, "経理", object),
+        np.full(n, "2025/10/01 09:00", object), np.full(n, "経理", object)]
+    frame = pd.DataFrame({h: np.asarray(c, dtype=object) for h, c in zip(MF_HEADER, columns)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, encoding=encoding, lineterminator="\r\n")
+
+
+def export_journals(ledger: dict[str, pd.DataFrame], out: Path) -> None:
+    """The journals, each in its folder with the customers and carried-in balances."""
+    for folder, write in (
+            ("journal_yayoi", lambda f: export_yayoi(ledger, f / "仕訳日記帳.txt")),
+            ("journal_mf", lambda f: export_mf(ledger, f / "仕訳帳.csv", "utf-8-sig")),
+            ("journal_mf_cp932", lambda f: export_mf(ledger, f / "仕訳帳.csv", "cp932"))):
+        write(out / folder)
+        export({k: ledger[k] for k in ("customers", "balances")}, out / folder, "utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE)
@@ -324,6 +432,7 @@ def main() -> None:
     ledger = with_bank(generate())
     export(ledger, options.out / "ledger_utf8", "utf-8")
     export(ledger, options.out / "ledger_cp932", "cp932")
+    export_journals(ledger, options.out)
     export(ledger, options.package_out / "ledger", "utf-8")
     export_bank(ledger["bank"], options.out / "bank")
     export_bank(ledger["bank"], options.package_out / "bank")

@@ -245,7 +245,8 @@ def collection_expected(book: Sheetbook, lang: str):
                "efficiency": efficiency,
                "closing": n(r["opening"]) + n(r["billed"]) - collected,
                "utilisation": utilisation,
-               "warnings": " ".join(WARNINGS[w](lang) for w in warnings)}
+               "warnings": " ".join([WARNINGS[w](lang) for w in warnings]
+                                    + ([] if blank(r.get("notice")) else [r["notice"]]))}
         for key, value in row.items():
             columns[key].append(value)
             r[key] = value
@@ -451,7 +452,9 @@ def fill_collection(rng: random.Random):
                    "collection_days": maybe(rng, rng.uniform(0, 200), 0.3),
                    "exposure": money(), "site_before": maybe(rng, rng.randint(0, 60), 0.3),
                    "new_notes": rng.random() < 0.2, "collection_sales": money(),
-                   "advance": maybe(rng, money(1e6), 0.8)}
+                   "advance": maybe(rng, money(1e6), 0.8),
+                   # what the ledger could not say (a journal's customer without terms)
+                   "notice": rng.choice(["", "", "", "条件未設定", "(補助科目なし) 条件未設定"])}
             for key, _ in METHODS:
                 row[key] = maybe(rng, money(2e7), 0.6)
             for key, _ in BUCKETS:

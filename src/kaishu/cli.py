@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import sys
 import tempfile
@@ -154,19 +155,47 @@ def matched_sample(ledger: Path, into: Path) -> Path:
 @main.command()
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--ledger", type=click.Path(exists=True, path_type=Path),
-              help="Folder of customers/invoices/receipts CSV files, or one .xlsx "
+              help="Folder of customers/invoices/receipts CSV files, one .xlsx, or an "
+                   "accounting journal (弥生インポート形式 or マネーフォワード 仕訳帳) or its folder "
                    "[default: 台帳の場所 in the workbook's settings].")
 @click.option("--month", metavar="YYYY-MM", callback=lambda ctx, param, value: _month(value),
               help="The month to refresh [default: 対象月 in the workbook's settings].")
 @click.option("--limits", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A credit-limit workbook whose adopted limits replace the master's.")
+@click.option("--receivable-account", metavar="NAME",
+              help="Journal: the receivables account, whose 補助科目 are the customers "
+                   "[default: the settings sheet's, else 売掛金].")
+@click.option("--bank-accounts", metavar="NAMES",
+              help="Journal: bank accounts (receipts by transfer), separated by 、 or commas "
+                   "[default: 普通預金、当座預金、定期預金、通知預金、別段預金].")
+@click.option("--note-accounts", metavar="NAMES", help="Journal: notes received [受取手形].")
+@click.option("--densai-accounts", metavar="NAMES", help="Journal: でんさい [電子記録債権].")
+@click.option("--fee-accounts", metavar="NAMES", help="Journal: bank fees [支払手数料].")
+@click.option("--discount-accounts", metavar="NAMES",
+              help="Journal: accounts that reduce what is owed (credit notes) "
+                   "[売上値引高、売上戻り高、売上割戻し].")
+@click.option("--offset-accounts", metavar="NAMES",
+              help="Journal: payables offset against receivables (相殺) [買掛金、未払金].")
+@click.option("--default-terms", metavar="CLOSE,MONTHS,DAY",
+              help="Journal: terms of customers without terms in customers.csv, e.g. "
+                   "末,翌月,末 or 20,1,10 [default: the settings sheet's, else 末,翌月,末].")
 @click.option("--force", is_flag=True,
               help="Write the month even when it lies outside the ledger's dates.")
 def refresh(workbook: Path, ledger: Path | None, month: str | None, limits: Path | None,
-            force: bool) -> None:
-    """Rebuild the monthly collection check in WORKBOOK from the ledger export."""
+            force: bool, default_terms: str | None, **accounts: str | None) -> None:
+    """Rebuild the monthly collection check in WORKBOOK from the ledger export (section 8
+    files, or an accounting journal: 弥生インポート形式 or マネーフォワード 仕訳帳)."""
+    journal = {name.removesuffix("_accounts").removesuffix("_account"): value
+               for name, value in accounts.items()}
+    journal = {JOURNAL_OPTIONS[k]: v for k, v in journal.items()}
+    if default_terms:
+        words = [w.strip() for w in re.split(r"[,、，]", default_terms)]
+        if len(words) != 3:
+            raise click.BadParameter(f"{default_terms!r}: give 締め日,支払月,支払日 "
+                                     "such as 末,翌月,末", param_hint="--default-terms")
+        journal.update(zip(("closing_day", "payment_months", "payment_day"), words))
     with click.progressbar(length=1, label="refreshing", file=sys.stderr) as bar:
-        result = refresh_workbook(workbook, ledger, month, limits, force)
+        result = refresh_workbook(workbook, ledger, month, limits, force, journal)
         bar.update(1)
     click.echo(summary(result))
     click.echo(f"wrote {workbook}")
@@ -203,6 +232,10 @@ def match_command(ledger: Path, statements: tuple[Path, ...], more: tuple[Path, 
     click.echo(f"wrote {result.receipts_file} ({result.receipt_rows} rows)")
     if result.workbook:
         click.echo(f"wrote {result.workbook} (入金消込)")
+#: --xxx-accounts option -> the Accounts field it sets.
+JOURNAL_OPTIONS = {"receivable": "receivable", "bank": "banks", "note": "notes",
+                   "densai": "densai", "fee": "fees", "discount": "discounts",
+                   "offset": "offsets"}
 
 
 def _month(value: str | None) -> str | None:
@@ -250,6 +283,12 @@ def summary(month) -> str:
              f"collected {collected.sum():,.0f}, scheduled {table['scheduled'].sum():,.0f}",
              f"over limit: {len(over)}" + (f" ({', '.join(map(str, over[:5]))})" if over else ""),
              f"overdue: {int((overdue > 0).sum())} customers, {overdue.sum():,.0f} yen"]
+    if "notice" in table:  # named once each (section 10: 条件未設定, 補助科目なし)
+        for word in ("(補助科目なし)", "条件未設定"):
+            named = table.loc[table["notice"].fillna("").str.contains(word, regex=False),
+                              "name"].astype(str).tolist()
+            if named:
+                lines.append(f"{word}: {len(named)} customers ({', '.join(named)})")
     top = overdue[overdue > 0].sort_values(ascending=False).head(5)
     lines += [f"  {table.at[i, 'code']} {table.at[i, 'name']}: {v:,.0f}" for i, v in top.items()]
     return "\n".join(lines + month.warnings)

@@ -19,7 +19,8 @@ from .ledger import read_ledger
 from .monthly import Month, compute_month
 from .plan import (SAMPLE_MARK, TABLES, Formula, Plan, TableState, Text, _add, plan_refresh,
                    plan_table)
-from .workbook import SETTING_NAMES, WorkbookError, check_tables, settings_from
+from .workbook import (SETTING_NAMES, WorkbookError, check_tables, journal_settings_from,
+                       settings_from)
 
 #: A value Excel would read as a formula or a number is kept as text with a leading '.
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -150,6 +151,7 @@ def refresh_open_book(book) -> Month:
         return f"{sheet}!{get_column_letter(column + offset)}{row}"
 
     settings = settings_from(value, where)
+    accounts, terms = journal_settings_from(value)
     statements = _setting(book, cells, contract.BANK_FOLDER)
     prepared = None
     if statements:
@@ -159,7 +161,7 @@ def refresh_open_book(book) -> Month:
                            tables.get(contract.BANK_MATCH), settings=settings)
         books = matched_ledger(prepared)
     else:
-        books = read_ledger(ledger)
+        books = read_ledger(ledger, accounts, terms)
     preflight.check_month(books, str(month), ledger.name,
                           remedy="correct 対象月 in the settings sheet")
     result = compute_month(books, str(month), settings)

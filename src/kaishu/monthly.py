@@ -607,6 +607,8 @@ def compute_month(ledger: Ledger, month: str | pd.Period, settings: Settings = S
     out["code"] = index
     out["name"] = customers["customer_name"].to_numpy()
     out["salesperson"] = customers["salesperson"].to_numpy()
+    # what the reader could not take from the ledger (section 10: 条件未設定, 補助科目なし)
+    out["notice"] = customers["notice"].to_numpy() if "notice" in customers else ""
     limit = customers["credit_limit"] if "credit_limit" in customers else pd.Series(np.nan, index)
     if limits:
         limit = pd.Series(limits).reindex(index).fillna(limit)

@@ -22,8 +22,10 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from . import contract, preflight, safezip, xlsxpatch
 from .contract import Settings
-from .errors import FileError, KaishuError, format_value
+from .errors import FileError, InputError, KaishuError, format_value
+from .formulas.terms import closing_day_number, payment_months_number
 from .ledger import read_ledger
+from .ledger.journal import Accounts, Terms
 from .ledger.values import amounts, normalise
 from .monthly import Month, compute_month
 from .plan import SAMPLE_MARK, TABLES, TableState, plan_refresh
@@ -31,7 +33,12 @@ from .serials import from_serial
 from .templates.collection import SETTINGS
 from .xlsxfiles import check_replaceable, exclusive, save_atomically
 
-SETTING_NAMES = contract.REFRESH_SETTINGS
+#: Journal settings (DOMAIN.md section 10): defined name -> the Accounts field it sets.
+ACCOUNT_SETTINGS = {"ReceivableAccount": "receivable", "BankAccounts": "banks",
+                    "NoteAccounts": "notes", "DensaiAccounts": "densai", "FeeAccounts": "fees",
+                    "DiscountAccounts": "discounts", "OffsetAccounts": "offsets"}
+TERMS_SETTINGS = ("DefaultClosingDay", "DefaultPaymentMonths", "DefaultPaymentDay")
+SETTING_NAMES = (*contract.REFRESH_SETTINGS, *ACCOUNT_SETTINGS, *TERMS_SETTINGS)
 #: The labels of the settings (設定 sheet), by defined name.
 SETTING_LABELS = {f.name: f.label.ja for f in SETTINGS.blocks if hasattr(f, "label")}
 
@@ -130,6 +137,40 @@ def settings_from(value: Callable[[str, int], Any],
         aging_edges=edges or defaults.aging_edges)
 
 
+def journal_settings_from(value: Callable[[str, int], Any],
+                          overrides: dict[str, Any] | None = None) -> tuple[Accounts, Terms]:
+    """The account names and default terms a journal is read with: the settings sheet's,
+    replaced by ``overrides`` (Accounts field or Terms field -> value) where given."""
+    overrides = {k: v for k, v in (overrides or {}).items() if v not in (None, "", ())}
+    names = {field: value(name, 0) for name, field in ACCOUNT_SETTINGS.items()}
+    names.update({k: v for k, v in overrides.items() if k in ACCOUNT_SETTINGS.values()})
+    accounts = Accounts.of(**{k: v for k, v in names.items() if v not in (None, "")})
+    given = dict(zip(("closing_day", "payment_months", "payment_day"),
+                     (value(name, 0) for name in TERMS_SETTINGS)))
+    given.update({k: v for k, v in overrides.items() if k in given})
+    return accounts, default_terms(**given)
+
+
+def default_terms(closing_day: Any = None, payment_months: Any = None,
+                  payment_day: Any = None) -> Terms:
+    """Terms from settings words (末 / 翌月 / 10 ...); blanks keep 末締め翌月末払い."""
+    defaults = Terms()
+    parsed = {}
+    for name, word, parse in (("closing_day", closing_day, closing_day_number),
+                              ("payment_months", payment_months, payment_months_number),
+                              ("payment_day", payment_day, closing_day_number)):
+        if word in (None, ""):
+            parsed[name] = getattr(defaults, name)
+            continue
+        try:
+            parsed[name] = int(parse(float(word) if isinstance(word, (int, float)) else
+                                     str(word).strip()))
+        except (InputError, ValueError):
+            raise WorkbookError(f"default terms: {name} {word!r} is not a day 1-31 / 末 "
+                                "(締め日, 支払日) or 0/1/2 / 当月/翌月/翌々月 (支払月)") from None
+    return Terms(**parsed)
+
+
 def cell_value(package: xlsxpatch.Package, sheet: str, row: int, column: int) -> Any:
     """The value a cell shows: a formula's last computed value (an :class:`Uncalculated`
     formula text when it has none), None when the cell is empty."""
@@ -178,19 +219,20 @@ def read_limits(path: str | os.PathLike[str]) -> dict[str, float]:
 def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str] | None = None,
                      month: str | None = None,
                      limits: str | os.PathLike[str] | None = None,
-                     force: bool = False) -> Month:
+                     force: bool = False, journal: dict[str, Any] | None = None) -> Month:
     """Refresh the collection-check workbook ``path`` for ``month`` from ``ledger``.
 
     Without ``ledger`` or ``month``, the workbook's own settings (台帳の場所, 対象月) are used.
-    A month outside the ledger's dates is refused unless ``force``. Returns the computed
-    month, with the warnings of :func:`kaishu.preflight.warnings`."""
+    A month outside the ledger's dates is refused unless ``force``. ``journal`` replaces
+    the settings' account names and default terms (for a journal ledger). Returns the
+    computed month, with the warnings of :func:`kaishu.preflight.warnings`."""
     given = Path(path)
     with exclusive(given) as path, xlsxpatch.Package(path) as package:
-        return _refresh(given, path, package, ledger, month, limits, force)
+        return _refresh(given, path, package, ledger, month, limits, force, journal)
 
 
 def _refresh(given: Path, path: Path, package: xlsxpatch.Package, ledger, month, limits,
-             force: bool) -> Month:
+             force: bool, journal: dict[str, Any] | None = None) -> Month:
     tables = xlsxpatch.read_state(package, tuple(TABLES), narrow={contract.HISTORY: 1})
     check_tables(tables)
     cells = {name: package.names[name] for name in SETTING_NAMES if name in package.names}
@@ -220,7 +262,8 @@ def _refresh(given: Path, path: Path, package: xlsxpatch.Package, ledger, month,
         raise WorkbookError(f"対象月 {month!r} is not a month (write it as a date or "
                             "YYYY-MM)") from None
     settings = settings_from(value, where)
-    books = read_ledger(ledger)
+    accounts, terms = journal_settings_from(value, journal)
+    books = read_ledger(ledger, accounts, terms)
     if not force:
         preflight.check_month(books, month, Path(ledger).name)
     adopted = read_limits(limits) if limits else None

@@ -289,9 +289,18 @@ def _receipts(receipts: pd.DataFrame, bank: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([receipts, bank], ignore_index=True)
 
 
-def read_ledger(source: str | os.PathLike[str]) -> Ledger:
-    """Read and validate a ledger export; raise :class:`LedgerError` listing every problem."""
+def read_ledger(source: str | os.PathLike[str], accounts=None, terms=None) -> Ledger:
+    """Read and validate a ledger export; raise :class:`LedgerError` listing every problem.
+
+    ``source`` is a folder of CSV files, one .xlsx, or an accounting journal (a journal file,
+    or a folder holding one with the optional customers.csv, balances.csv and notes.csv),
+    read with the account names ``accounts`` and the default ``terms`` (section 10)."""
+    from .journal import Accounts, Terms, find_journal, read_journal
+
     source = Path(source)
+    journal = find_journal(source)
+    if journal is not None:
+        return read_journal(*journal, accounts or Accounts(), terms or Terms())
     located = _locate(source)
     problems: list[Problem] = []
     parts, files, unread = {}, {}, set()

@@ -21,7 +21,7 @@ SERIALS = (serials.FIRST_SERIAL, 2958465)  # 1900-03-01 .. 9999-12-31
 
 _WESTERN = r"^(?P<y>\d{4})[/\-.年](?P<m>\d{1,2})[/\-.月](?P<d>\d{1,2})日?(?:[ T].*)?$"
 _COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
-_ERA = (r"^(?P<era>令和|平成|昭和|R|H|S)\s*(?P<y>\d{1,2}|元)[/\-.年](?P<m>\d{1,2})[/\-.月]"
+_ERA = (r"^(?P<era>令和|平成|昭和|R|H|S)\.?\s*(?P<y>\d{1,2}|元)[/\-.年](?P<m>\d{1,2})[/\-.月]"
         r"(?P<d>\d{1,2})日?$")
 
 
@@ -49,7 +49,7 @@ def numbers(column: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def dates(column: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``2025/04/01``, ``2025-04-01``, ``20250401``, Excel serials, ``R7.4.1``,
-    ``令和7年4月1日`` (元年 too)."""
+    ``R.07/04/01`` (弥生), ``令和7年4月1日`` (元年 too)."""
     parts = column.str.extract(_WESTERN)
     compact = column.str.extract(_COMPACT)
     parts = parts.fillna(compact)

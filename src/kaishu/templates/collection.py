@@ -77,7 +77,8 @@ def _warnings(lang: str) -> str:
         f'&IF(AND({{@rate}}<>"",N({{@rate}})<RateTarget),"{w["low_rate"]} ","")'
         f'&IF(AND({{@site_before}}<>"",{{@site}}<>"",'
         f'N({{@site}})-N({{@site_before}})>=SiteIncrease),"{w["longer_site"]} ","")'
-        f'&IF({{@new_notes}}=TRUE,"{w["new_notes"]}","")))')
+        f'&IF({{@new_notes}}=TRUE,"{w["new_notes"]} ","")'
+        '&IF({@notice}="","",{@notice})))')
 
 
 MONTHLY = Table(contract.COLLECTION, (
@@ -118,6 +119,7 @@ MONTHLY = Table(contract.COLLECTION, (
     value("site_before", L("前3ヶ月平均サイト", "Site, previous 3 months"), DAYS),
     value("new_notes", L("手形化", "New notes"), "General"),
     value("collection_sales", L("回収基準売上", "Collection-based sales")),
+    value("notice", L("台帳の注意", "Ledger notice"), "General", 16),
 ), EXAMPLE_MONTH, details_from="opening", highlights=(
     Highlight(("utilisation",), "AND(ISNUMBER({$utilisation}),{$utilisation}>OverLimit)",
               "F8CBAD", "9C0006"),
@@ -264,6 +266,38 @@ OVERDUE_RANKING = Ranking(
     (L("順位", "Rank"), L("得意先名", "Customer"), L("延滞合計", "Overdue")),
     rest=L("その他", "Others"))
 
+
+#: How an accounting journal is read (DOMAIN.md section 10): account names (lists written
+#: 普通預金、当座預金) and the terms of customers that customers.csv does not list.
+JOURNAL_SETTINGS = (
+    Field("ReceivableAccount", L("仕訳帳: 売掛金の勘定科目", "Journal: receivables account"),
+          "売掛金", "@", None, L("この科目の補助科目が得意先です", "Its sub-accounts are the "
+                                                             "customers")),
+    Field("BankAccounts", L("仕訳帳: 預金の勘定科目 (振込)", "Journal: bank accounts (transfer)"),
+          "普通預金、当座預金、定期預金、通知預金、別段預金", "@", None,
+          L("「、」で区切って複数書けます", "Several, separated by 、 or commas")),
+    Field("NoteAccounts", L("仕訳帳: 受取手形の勘定科目", "Journal: notes account"), "受取手形",
+          "@"),
+    Field("DensaiAccounts", L("仕訳帳: 電子記録債権の勘定科目 (でんさい)",
+                              "Journal: densai account"), "電子記録債権", "@"),
+    Field("FeeAccounts", L("仕訳帳: 支払手数料の勘定科目", "Journal: bank fee account"),
+          "支払手数料", "@"),
+    Field("DiscountAccounts", L("仕訳帳: 売上値引・戻り・割戻しの勘定科目 (減額)",
+                                "Journal: sales discount accounts (credit notes)"),
+          "売上値引高、売上戻り高、売上割戻し", "@"),
+    Field("OffsetAccounts", L("仕訳帳: 相殺する債務の勘定科目", "Journal: accounts offset"),
+          "買掛金、未払金", "@"),
+    Field("DefaultClosingDay", L("条件未設定の得意先: 締め日", "Customers without terms: "
+                                                      "closing day"), "末", "@", None,
+          L("customers.csv に支払条件のない得意先に使います (末締め翌月末払い)",
+            "Used for customers without terms in customers.csv (month-end, paid next "
+            "month-end)")),
+    Field("DefaultPaymentMonths", L("条件未設定の得意先: 支払月", "Customers without terms: "
+                                                        "payment month"), "翌月", "@"),
+    Field("DefaultPaymentDay", L("条件未設定の得意先: 支払日", "Customers without terms: "
+                                                      "payment day"), "末", "@"),
+)
+
 SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
     Field(contract.TARGET_MONTH, L("対象月", "Month"), dt.date(2025, 9, 1), MONTH, A_DATE,
           L("更新する月 (その月の1日)", "The month to refresh (its first day)")),
@@ -271,9 +305,11 @@ SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
           L("延滞日数はこの日で数えます (通常は月末)", "Days past due are counted at this date "
             "(normally the month end)")),
     Field(contract.LEDGER_FOLDER, L("台帳の場所", "Ledger location"), "ledger", "@", None,
-          L("会計システムから出力した得意先・請求・入金ファイルのフォルダ (この ブックからの相対パス可)",
+          L("会計システムから出力した得意先・請求・入金ファイルのフォルダ、または仕訳帳 (弥生インポート"
+            "形式・マネーフォワード仕訳帳) のファイルかそのフォルダ (この ブックからの相対パス可)",
             "Folder of the customers, invoices and receipts exported from the accounting "
-            "system (may be relative to this workbook)")),
+            "system, or a journal (弥生 import format, マネーフォワード 仕訳帳) or its folder "
+            "(may be relative to this workbook)")),
     Field(contract.BANK_FOLDER, L("入出金明細の場所", "Bank statements location"), None, "@",
           None, L("銀行の入出金明細 (全銀ファイル・CSV) のフォルダ。入力すると「今月を更新」が先に"
                   "入金消込をします (空欄なら消込しません)",
@@ -295,6 +331,7 @@ SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
     FieldRow(contract.AGING_EDGES, L("延滞区分の境界(日)", "Aging bucket edges (days)"),
              (L("1", "1"), L("2", "2"), L("3", "3"), L("4", "4")), contract.Settings().aging_edges, "0",
              Validation("whole", 1, 3650)),
+    *JOURNAL_SETTINGS,
 ), pages_tall=1, widths={"A": 36, "B": 16, "C": 70})
 
 SHEETS = (
