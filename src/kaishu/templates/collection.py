@@ -260,11 +260,6 @@ SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
           L("会計システムから出力した得意先・請求・入金ファイルのフォルダ (この ブックからの相対パス可)",
             "Folder of the customers, invoices and receipts exported from the accounting "
             "system (may be relative to this workbook)")),
-    Field(contract.BANK_FOLDER, L("入出金明細の場所", "Bank statements location"), None, "@",
-          None, L("銀行の入出金明細 (全銀ファイル・CSV) のフォルダ。入力すると「今月を更新」が先に"
-                  "入金消込をします (空欄なら消込しません)",
-                  "Folder of the bank statements (全銀 files, CSV). When filled, the refresh "
-                  "button matches them to invoices first (blank: no matching)")),
     Field(contract.OVER_LIMIT, L("限度超過 (使用率)", "Over limit (utilisation)"), 1.0, RATIO,
           Validation("decimal", 0, 10)),
     Field(contract.NEAR_LIMIT, L("限度接近 (使用率)", "Near limit (utilisation)"), 0.8, RATIO,
@@ -281,6 +276,11 @@ SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
     FieldRow(contract.AGING_EDGES, L("延滞区分の境界(日)", "Aging bucket edges (days)"),
              (L("1", "1"), L("2", "2"), L("3", "3"), L("4", "4")), contract.Settings().aging_edges, "0",
              Validation("whole", 1, 3650)),
+    Field(contract.BANK_FOLDER, L("入出金明細の場所", "Bank statements location"), None, "@",
+          None, L("銀行の入出金明細 (全銀ファイル・CSV) のフォルダ。入力すると「今月を更新」が先に"
+                  "入金消込をします (空欄なら消込しません)",
+                  "Folder of the bank statements (全銀 files, CSV). When filled, the refresh "
+                  "button matches them to invoices first (blank: no matching)")),
 ), pages_tall=1, widths={"A": 36, "B": 16, "C": 70})
 
 SHEETS = (
@@ -339,6 +339,12 @@ SHEETS = (
     Sheet(L("チェックポイント", "Checkpoints"), L(
         "回収するまでが営業: 社内のチェックポイント", "A sale is not done until it is collected: "
         "checkpoints"), (CHECKPOINTS,), pages_tall=1),
+    Sheet(L("履歴", "History"), L(
+        "月次の履歴 (更新のたびに対象月の行を書き換え、少なくとも直近24ヶ月を保持)",
+        "Monthly history (each refresh replaces its month; at least the last 24 months "
+        "are kept)"),
+        (HISTORY,)),
+    SETTINGS,
     Sheet(L("入金消込", "Bank matching"), L(
         "入金消込 — 銀行の入金を得意先・請求に消し込んだ結果 (得意先コード(手入力) に入れたコードは"
         "次の消込で学習されます)",
@@ -348,12 +354,6 @@ SHEETS = (
               L(_suspense("金額", "状態"), _suspense("Amount", "Status")), YEN),
         BANK_MATCH,
     )),
-    Sheet(L("履歴", "History"), L(
-        "月次の履歴 (更新のたびに対象月の行を書き換え、少なくとも直近24ヶ月を保持)",
-        "Monthly history (each refresh replaces its month; at least the last 24 months "
-        "are kept)"),
-        (HISTORY,)),
-    SETTINGS,
 )
 
 COLLECTION_CHECK = WorkbookSpec("collection_check.xlsx", SHEETS)
