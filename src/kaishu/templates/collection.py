@@ -310,11 +310,6 @@ SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
             "Folder of the customers, invoices and receipts exported from the accounting "
             "system, or a journal (弥生 import format, マネーフォワード 仕訳帳) or its folder "
             "(may be relative to this workbook)")),
-    Field(contract.BANK_FOLDER, L("入出金明細の場所", "Bank statements location"), None, "@",
-          None, L("銀行の入出金明細 (全銀ファイル・CSV) のフォルダ。入力すると「今月を更新」が先に"
-                  "入金消込をします (空欄なら消込しません)",
-                  "Folder of the bank statements (全銀 files, CSV). When filled, the refresh "
-                  "button matches them to invoices first (blank: no matching)")),
     Field(contract.OVER_LIMIT, L("限度超過 (使用率)", "Over limit (utilisation)"), 1.0, RATIO,
           Validation("decimal", 0, 10)),
     Field(contract.NEAR_LIMIT, L("限度接近 (使用率)", "Near limit (utilisation)"), 0.8, RATIO,
@@ -332,6 +327,11 @@ SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
              (L("1", "1"), L("2", "2"), L("3", "3"), L("4", "4")), contract.Settings().aging_edges, "0",
              Validation("whole", 1, 3650)),
     *JOURNAL_SETTINGS,
+    Field(contract.BANK_FOLDER, L("入出金明細の場所", "Bank statements location"), None, "@",
+          None, L("銀行の入出金明細 (全銀ファイル・CSV) のフォルダ。入力すると「今月を更新」が先に"
+                  "入金消込をします (空欄なら消込しません)",
+                  "Folder of the bank statements (全銀 files, CSV). When filled, the refresh "
+                  "button matches them to invoices first (blank: no matching)")),
 ), pages_tall=1, widths={"A": 36, "B": 16, "C": 70})
 
 SHEETS = (
@@ -392,6 +392,12 @@ SHEETS = (
     Sheet(L("チェックポイント", "Checkpoints"), L(
         "回収するまでが営業: 社内のチェックポイント", "A sale is not done until it is collected: "
         "checkpoints"), (CHECKPOINTS,), pages_tall=1),
+    Sheet(L("履歴", "History"), L(
+        "月次の履歴 (更新のたびに対象月の行を書き換え、少なくとも直近24ヶ月を保持)",
+        "Monthly history (each refresh replaces its month; at least the last 24 months "
+        "are kept)"),
+        (HISTORY,), scale=74),
+    SETTINGS,
     Sheet(L("入金消込", "Bank matching"), L(
         "入金消込 — 銀行の入金を得意先・請求に消し込んだ結果 (得意先コード(手入力) に入れたコードは"
         "次の消込で学習されます)",
@@ -401,12 +407,6 @@ SHEETS = (
               L(_suspense("金額", "状態"), _suspense("Amount", "Status")), YEN),
         BANK_MATCH,
     )),
-    Sheet(L("履歴", "History"), L(
-        "月次の履歴 (更新のたびに対象月の行を書き換え、少なくとも直近24ヶ月を保持)",
-        "Monthly history (each refresh replaces its month; at least the last 24 months "
-        "are kept)"),
-        (HISTORY,), scale=74),
-    SETTINGS,
     Sheet(L("グラフデータ", "Chart data"), L(
         "グラフのデータ (月次回収チェックの表から計算: 高い順、同じ値は表の順)",
         "Data of the charts (computed from the monthly table: largest first, ties in table "
