@@ -60,6 +60,7 @@ class Sheetbook:
     def rows(self, table: str) -> list[dict]:
         sheet = next(s for s in self.layout.worksheets if table in s.tables)
         left, top, right, bottom = range_boundaries(sheet.tables[table].ref)
+        bottom -= sheet.tables[table].totalsRowCount or 0  # data rows only
         labels = {c.label.ja: c.key for c in TABLES[table].columns} | \
             {c.label.en: c.key for c in TABLES[table].columns}
         keys = [labels.get(sheet.cell(top, c).value, sheet.cell(top, c).value)

@@ -91,11 +91,46 @@ class Range:
 class Table:
     sheet: "Sheet"
     name: str
-    range: Range
+    range: Range  # header, data and (when shown) the totals row, as ListObject.Range
+    totals: list | None = None  # what the totals row holds while it is shown
+
+    @property
+    def show_totals(self) -> bool:
+        return self.totals is not None
+
+    @show_totals.setter
+    def show_totals(self, show: bool) -> None:
+        """As Excel: off clears the totals row and shrinks the range; on writes it again
+        under the data (Excel remembers each column's total)."""
+        if self.sheet.protected:
+            raise RuntimeError("protected")
+        self.sheet.book.log.append(("show_totals", self.name, show))
+        r = self.range
+        if not show and self.totals is not None:
+            self.remembered = self.Range(self.sheet, r.row + r.rows - 1, r.column, 1,
+                                         r.columns).formula[0]
+            for j in range(r.columns):
+                for grid in (self.sheet.values, self.sheet.formulas):
+                    grid.pop((r.row + r.rows - 1, r.column + j), None)
+            self.range, self.totals = Range(self.sheet, r.row, r.column, r.rows - 1,
+                                            r.columns), None
+        elif show and self.totals is None:
+            below = r.row + r.rows
+            for j, content in enumerate(self.remembered):
+                if isinstance(content, str) and content.startswith("="):
+                    self.sheet.formulas[(below, r.column + j)] = content
+                    self.sheet.values[(below, r.column + j)] = None
+                elif content not in ("", None):
+                    self.sheet.values[(below, r.column + j)] = content
+            self.totals = list(self.remembered)
+            self.range = Range(self.sheet, r.row, r.column, r.rows + 1, r.columns)
+
+    Range = Range
 
     def resize(self, target: Range) -> None:
         if self.sheet.protected:
             raise RuntimeError("protected")
+        assert self.totals is None, "resize a table with its totals row hidden"
         self.sheet.book.log.append(("resize", self.name, target.row, target.column,
                                     target.rows, target.columns))
         self.range = target
@@ -191,7 +226,8 @@ class Book:
                 left, top, right, bottom = range_boundaries(table.ref)
                 sheet.tables[table.displayName] = Table(
                     sheet, table.displayName, Range(sheet, top, left, bottom - top + 1,
-                                                    right - left + 1))
+                                                    right - left + 1),
+                    [] if table.totalsRowCount else None)
             self.sheets.append(sheet)
         self.names = [Name(name, self.sheets[title].range(
             tuple(reversed(range_boundaries(ref.replace("$", ""))[:2]))))

@@ -45,8 +45,9 @@ def read_state(book) -> tuple[dict[str, TableState], dict[str, tuple[str, int, i
             rows = [[Formula(f) if isinstance(f, str) and f.startswith("=") else v
                      for v, f in zip(value_row, formula_row)]
                     for value_row, formula_row in zip(values[1:], formulas[1:])]
+            totals = rows.pop() if getattr(table, "show_totals", False) else None
             tables[table.name] = TableState(sheet.name, table.name, whole.row, whole.column,
-                                            list(values[0]), rows)
+                                            list(values[0]), rows, totals)
     check_tables(tables)
     cells = {}
     names = {n.name: n for n in book.names}
@@ -111,13 +112,19 @@ def apply_plan(book, plan: Plan, tables: dict[str, TableState] | None = None) ->
                         sheet.range((first, carry.first_column), (last, right)).copy(
                             sheet.range((target, carry.first_column)))
             for resize in (r for r in plan.resizes if r.sheet == name):
-                sheet.tables[resize.table].resize(sheet.range(
+                table = sheet.tables[resize.table]
+                if resize.totals:  # Excel moves its totals row itself: off, resize, on
+                    table.show_totals = False
+                table.resize(sheet.range(
                     (resize.header_row, resize.first_column),
                     (resize.last_row, resize.first_column + resize.columns - 1)))
             for write in (w for w in plan.writes if w.sheet == name):
-                values = [[_cell(v) for v in row] for row in write.values]
+                values = [[None if write.totals_row else _cell(v) for v in row]
+                          for row in write.values]  # Excel writes its totals row itself
                 sheet.range((write.row, write.column)).resize(
                     len(values), len(values[0])).value = values
+            for resize in (r for r in plan.resizes if r.sheet == name and r.totals):
+                sheet.tables[resize.table].show_totals = True  # its sums come back below
 
 
 def _folder(book, setting: Any) -> Path:

@@ -52,6 +52,7 @@ class TableState:
     first_column: int  # 1-based
     headers: list[str]
     rows: list[list[Any]]  # cell values; formulas as strings starting with "="
+    totals: list[Any] | None = None  # the table's totals row (labels, SUBTOTAL formulas)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Write:
     row: int
     column: int
     values: list[list[Any]]
+    totals_row: bool = False  # a table's totals row, moved under its data
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,11 @@ class Resize:
     first_column: int
     columns: int
     rows: int
+    totals: int = 0  # a totals row below the data rows (part of the table)
 
     @property
     def last_row(self) -> int:
+        """The last data row (the totals row, if any, is the next one)."""
         return self.header_row + self.rows
 
 
@@ -221,11 +225,16 @@ def _place(state: TableState, rows: list[list[Any]], blank: list[Any]) -> list[W
 def _fit(state: TableState, size: int) -> list[Write | Resize]:
     """The table resized to ``size`` data rows, and the rows it no longer has cleared."""
     out: list[Write | Resize] = []
-    if len(state.rows) > size:
+    totals = 1 if state.totals is not None else 0  # the totals row stays below the data
+    had, has = len(state.rows) + totals, size + totals
+    if had > has:
+        out.append(Write(state.sheet, state.header_row + 1 + has, state.first_column,
+                         [[None] * len(state.headers) for _ in range(had - has)]))
+    if totals:
         out.append(Write(state.sheet, state.header_row + 1 + size, state.first_column,
-                         [[None] * len(state.headers) for _ in range(len(state.rows) - size)]))
+                         [list(state.totals)], totals_row=True))
     out.append(Resize(state.sheet, state.name, state.header_row, state.first_column,
-                      len(state.headers), size))
+                      len(state.headers), size, totals))
     return out
 
 

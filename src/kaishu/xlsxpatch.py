@@ -134,6 +134,7 @@ class TablePart:
     sheet_part: str
     part: str
     ref: str
+    totals: int = 0  # totalsRowCount: rows at the table's bottom that are not data
 
 
 def _target(base: str, target: str) -> str:
@@ -189,7 +190,8 @@ class Package:
                 if "/tables/" in target:
                     table = self.xml(target, f"シート「{sheet}」のテーブル")
                     self.tables[table.get("displayName")] = TablePart(
-                        table.get("displayName"), sheet, part, target, table.get("ref"))
+                        table.get("displayName"), sheet, part, target, table.get("ref"),
+                        int(table.get("totalsRowCount") or 0))
         self._strings: list[str] | None = None
         self._parts: dict[str, bytes] = {}
         self._rows: dict[str, dict[int, bytes]] = {}
@@ -369,8 +371,11 @@ def read_state(package: Package, names: tuple[str, ...],
             continue
         table = package.tables[name]
         left, top, right, bottom = range_boundaries(table.ref)
+        bottom -= table.totals  # the data rows end above the totals row
         width = right - left + 1
         headers = package.rows(table.sheet_part, top, top, left, right).get(top, [None] * width)
+        totals = package.rows(table.sheet_part, bottom + 1, bottom + 1, left, right).get(
+            bottom + 1, [None] * width) if table.totals else None
         last = left + (narrow or {}).get(name, width) - 1
         rows = package.rows(table.sheet_part, top + 1, bottom, left, last)
         empty = [None] * (last - left + 1)
@@ -379,7 +384,7 @@ def read_state(package: Package, names: tuple[str, ...],
             data[0] = package.rows(table.sheet_part, top + 1, top + 1, left, right).get(
                 top + 1, [None] * width)
         states[name] = TableState(table.sheet, name, top, left,
-                                  ["" if h is None else str(h) for h in headers], data)
+                                  ["" if h is None else str(h) for h in headers], data, totals)
     return states
 
 
@@ -707,8 +712,8 @@ def apply_plan(package: Package, plan: Plan,
                        range(resize.header_row + 1, min(resize.last_row, states[
                            resize.table].header_row + len(states[resize.table].rows)) + 1)}
         headers = {resize.header_row for resize in resizes.get(sheet, [])}  # keep their style
-        beyond = {r for resize in resizes.get(sheet, []) for r in
-                  range(resize.last_row + 1, states[resize.table].header_row
+        beyond = {r for resize in resizes.get(sheet, []) for r in  # (a totals row follows)
+                  range(resize.last_row + 1 + resize.totals, states[resize.table].header_row
                         + len(states[resize.table].rows) + 1)}
         out = []
         for number in sorted(set(existing) | set(rows) | set(moves)):
@@ -748,11 +753,13 @@ def apply_plan(package: Package, plan: Plan,
         changed[part] = [head, *out, tail]  # written piece by piece
     for resize in plan.resizes:
         table = package.tables[resize.table]
-        ref = (f"{get_column_letter(resize.first_column)}{resize.header_row}:"
-               f"{get_column_letter(resize.first_column + resize.columns - 1)}{resize.last_row}")
+        corner = f"{get_column_letter(resize.first_column)}{resize.header_row}:" \
+                 f"{get_column_letter(resize.first_column + resize.columns - 1)}"
+        ref = f"{corner}{resize.last_row + resize.totals}"  # a totals row is the table's
         xml = package.read(table.part)
         xml = re.sub(rb'(<table\b[^>]*?\bref=")[^"]*"', rb"\g<1>" + ref.encode() + b'"', xml, 1)
-        xml = re.sub(rb'(<autoFilter\b[^>]*?\bref=")[^"]*"', rb"\g<1>" + ref.encode() + b'"', xml)
+        data = f"{corner}{resize.last_row}".encode()  # the filter covers the data rows
+        xml = re.sub(rb'(<autoFilter\b[^>]*?\bref=")[^"]*"', rb"\g<1>" + data + b'"', xml)
         changed[table.part] = xml
         old_last = states[resize.table].header_row + max(len(states[resize.table].rows), 1)
         pattern = re.compile(

@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableColumn, TableFormula, TableStyleInfo
@@ -181,9 +182,12 @@ class Builder:
             header.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             formula = self.formula(text(column.formula, self.lang), table.name) \
                 if column.computed else None
+            total = dict(table.totals).get(column.key)
             columns.append(TableColumn(
                 id=index, name=placed.headers[column.key],
-                calculatedColumnFormula=TableFormula(attr_text=formula[1:]) if formula else None))
+                calculatedColumnFormula=TableFormula(attr_text=formula[1:]) if formula else None,
+                totalsRowFunction="sum" if total == "sum" else None,
+                totalsRowLabel=text(total, self.lang) if isinstance(total, L) else None))
             width = max(column.width, MIN_WIDTHS.get(text(column.format, "ja"), 0),
                         header_width(placed.headers[column.key]),
                         *(display_width(text(r.get(column.key, ""), self.lang)) + 2
@@ -207,8 +211,13 @@ class Builder:
             start = placed.letter(table.details_from)
             sheet.column_dimensions.group(start, get_column_letter(len(table.columns)),
                                           outline_level=1, hidden=True)
-        ref = f"A{row}:{get_column_letter(len(table.columns))}{placed.last_row}"
+        right = get_column_letter(len(table.columns))
+        ref = f"A{row}:{right}{placed.last_row + bool(table.totals)}"
         excel_table = ExcelTable(displayName=table.name, ref=ref, tableColumns=columns)
+        if table.totals:  # the totals row: below the data, kept there as the table grows
+            excel_table.totalsRowCount = 1
+            excel_table.autoFilter = AutoFilter(ref=f"A{row}:{right}{placed.last_row}")
+            self.totals_row(sheet, placed)
         excel_table.tableStyleInfo = TableStyleInfo(name=table.style, showRowStripes=True)
         sheet.add_table(excel_table)
         for highlight in table.highlights:
@@ -218,6 +227,23 @@ class Builder:
                 formula=[self.formula(highlight.formula, table.name, row + 1)],
                 fill=PatternFill("solid", fgColor=highlight.fill, bgColor=highlight.fill),
                 font=Font(color=highlight.font, bold=True)))
+
+    def totals_row(self, sheet, placed: Placed) -> None:
+        """The cells of a table's totals row: labels, and SUBTOTAL(109, column) as Excel
+        writes a totals row's sum (it leaves out rows a filter hides)."""
+        row, totals = placed.last_row + 1, dict(placed.table.totals)
+        for index, column in enumerate(placed.table.columns, start=1):
+            total = totals.get(column.key)
+            value = None
+            if total == "sum":
+                value = f"=SUBTOTAL(109,{placed.table.name}" \
+                        f"[{escape_header(placed.headers[column.key])}])"
+            elif isinstance(total, L):
+                value = text(total, self.lang)
+            cell = sheet.cell(row, index, value)
+            cell.font = Font(name=FONT, bold=True)
+            cell.number_format = text(column.format, self.lang)
+            cell.border = Border(top=Side(style="thin", color="1F4E78"))
 
     def ranking(self, sheet, row: int, spec: Ranking) -> None:
         """Write the helper range of ``spec`` from ``row`` (header) on: native formulas."""
@@ -322,7 +348,7 @@ class Builder:
     @staticmethod
     def height(block: Any) -> int:
         if isinstance(block, Table):
-            return 1 + max(block.size, len(block.rows), 1)
+            return 1 + max(block.size, len(block.rows), 1) + bool(block.totals)
         if isinstance(block, L):
             return len(block.ja.split("\n"))
         if isinstance(block, FieldRow):

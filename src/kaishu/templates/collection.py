@@ -120,7 +120,12 @@ MONTHLY = Table(contract.COLLECTION, (
     value("new_notes", L("手形化", "New notes"), "General"),
     value("collection_sales", L("回収基準売上", "Collection-based sales")),
     value("notice", L("台帳の注意", "Ledger notice"), "General", 16),
-), EXAMPLE_MONTH, details_from="opening", highlights=(
+), EXAMPLE_MONTH, details_from="opening", totals=(
+    ("code", L("合計", "Total")),
+    *((key, "sum") for key in ("credit_limit", "exposure", "scheduled", "on_schedule",
+                               "overdue", "opening", "billed", "collected", "closing",
+                               *contract.METHODS, *contract.BUCKET_KEYS, "advance",
+                               "collection_sales"))), highlights=(
     Highlight(("utilisation",), "AND(ISNUMBER({$utilisation}),{$utilisation}>OverLimit)",
               "F8CBAD", "9C0006"),
     Highlight(("utilisation",), "AND(ISNUMBER({$utilisation}),{$utilisation}>NearLimit)",

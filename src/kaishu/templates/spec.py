@@ -120,6 +120,7 @@ class Table:
     highlights: tuple[Highlight, ...] = ()
     style: str = "TableStyleMedium2"
     details_from: str = ""  # this column and those after it are grouped and collapsed
+    totals: tuple[tuple[str, Any], ...] = ()  # the table's totals row: (key, label or "sum")
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
