@@ -6,9 +6,11 @@ the applier then performs them — :mod:`kaishu.xlsxpatch` on a file (for
 :mod:`kaishu.workbook`), :mod:`kaishu.excel` on the open workbook with xlwings. Nothing here
 touches a workbook.
 
-What a refresh keeps: columns a user typed (対応メモ) or added to a table stay with their
-customer; rows of customers no longer in the master are kept while they hold such input;
-formula columns keep the formula the workbook has.
+What a refresh keeps: a customer's row stays where it is from month to month (new ones
+fill blank rows or follow the last; one gone from the master keeps its row, marked in
+警告, until the user deletes it), so what is on the row stays with the customer; columns a
+user typed (対応メモ) or added keep what they held, formulas staying formulas; formula
+columns keep the formula the workbook has.
 """
 
 from __future__ import annotations

@@ -407,7 +407,7 @@ def _cell(reference: str, value: Any, style: str | None, date1904: bool = False)
             f'{escape_text(str(value))}</t></is></c>')
 
 
-CELL_STYLE = re.compile(rb'<c r="([A-Z]+)\d+"(?: s="(\d+)")?')
+CELL_STYLE = re.compile(rb'<c r="([A-Z]+)\d+"(?: s="(\d+)")?(?: t="\w+")?/?>')
 
 
 @lru_cache(maxsize=None)
@@ -420,9 +420,11 @@ def _cell_styles(row: bytes) -> dict[int, str | None]:
 
     >>> _cell_styles(b'<row r="9"><c r="A9" s="4"><v>1</v></c><c t="s" r="B9"/></row>')
     {1: '4', 2: None}
+    >>> _cell_styles(b'<row r="9"><c r="A9" t="n" s="7"><v>1</v></c></row>')
+    {1: '7'}
     """
     found = CELL_STYLE.findall(row)
-    if len(found) == row.count(b"<c "):  # as kaishu and Excel write cells: r, then s
+    if len(found) == row.count(b"<c "):  # as kaishu and Excel write cells: r, s, t
         return {_column_of(c): s.decode() if s else None for c, s in found}
     out = {}
     for cell in re.finditer(rb"<c\b([^>]*)", row):
