@@ -339,9 +339,9 @@ def test_the_lock_excludes_even_as_its_file_is_removed(book, tmp_path):
 # -- SIGKILL at any moment ---------------------------------------------------------------------
 
 def test_a_killed_refresh_leaves_the_old_or_the_new_workbook(book, ledger, tmp_path):
-    """``kaishu refresh`` killed (SIGKILL) at moments spread over a whole run: the workbook
-    is each time either the old or the new file and opens; the next normal run leaves no
-    temporary or lock file beside it."""
+    """``kaishu refresh`` killed (SIGKILL) at moments spread over a whole run, mid-write and
+    right after the replace: the workbook is each time either the old or the new file and
+    opens; the next normal run leaves no temporary or lock file beside it."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
 
@@ -359,12 +359,19 @@ def test_a_killed_refresh_leaves_the_old_or_the_new_workbook(book, ledger, tmp_p
     outcomes, leftovers = [], set()
     trials = 8
     moments = [whole * (0.2 + 0.9 * (trial + rng.random()) / trials) for trial in range(trials)]
-    for moment in moments + ["writing", "writing"]:  # spread to past the end; then mid-write
+    # spread over a run (the machine may be slower now than when it was measured); then
+    # as soon as the temporary file is there (mid-write); then as soon as it has replaced
+    # the workbook (before the lock file is removed)
+    for moment in moments + ["writing", "writing", "replaced"]:
+        inode = book.stat().st_ino
         process = subprocess.Popen(command(book), env=env, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
-        if moment == "writing":  # as soon as the temporary file is there
+        if moment == "writing":
             while process.poll() is None and not any(
                     TEMPORARY in name for name in listing(book.parent)):
+                time.sleep(0.002)
+        elif moment == "replaced":
+            while process.poll() is None and book.stat().st_ino == inode:
                 time.sleep(0.002)
         else:
             time.sleep(moment)
@@ -382,4 +389,4 @@ def test_a_killed_refresh_leaves_the_old_or_the_new_workbook(book, ledger, tmp_p
     subprocess.run(command(book), env=env, check=True, capture_output=True)
     assert differences(book, new) == []
     assert listing(book.parent) == [book.name]  # ... and the next run removed it
-    assert {"old", "new"} <= set(outcomes), outcomes
+    assert outcomes[-1] == "new" and "old" in outcomes, outcomes

@@ -23,6 +23,10 @@ from ledgers import write_ledger
 from test_monthly import BALANCES, CUSTOMERS, INVOICES, RECEIPTS
 
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+CALC_CHAIN_TYPE = (b'<Override PartName="/xl/calcChain.xml" ContentType="application/'
+                   b'vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/>')
+CALC_CHAIN_RELATIONSHIP = (b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+                           b'officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/>')
 BILLION_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
                   + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1
                                                            else b"&lol;") * 10)
@@ -68,11 +72,12 @@ def one_line(result) -> str:
 
 
 def rezip(source: Path, target: Path, replace: dict | None = None, drop=()) -> Path:
-    """A copy of a workbook with parts replaced (bytes, or a function of the old bytes)
-    or dropped."""
+    """A copy of a workbook with parts replaced or added (bytes, or a function of the old
+    bytes) or dropped."""
     replace = replace or {}
     with zipfile.ZipFile(source) as old:
         parts = {i.filename: old.read(i.filename) for i in old.infolist()}
+    parts.update({name: b"" for name in replace if name not in parts})
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
         for name, data in parts.items():
             if name in drop:
@@ -172,6 +177,14 @@ def test_a_zip_bomb_is_refused_before_it_is_read(book, ledger):
     assert re.search(r"[0-9,]+ 倍に展開されます（上限 200 倍", line), line
 
 
+def test_many_small_bombs(book, ledger):
+    """Parts under 1 MB each are not checked one by one for their ratio, but together."""
+    with zipfile.ZipFile(book, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for i in range(300):
+            archive.writestr(f"customXml/item{i}.xml", b" " * 500_000)
+    refused_untouched(book, ledger, "collection_check.xlsx: 全体で", "倍に展開されます（上限 200 倍")
+
+
 def test_a_part_over_the_size_limit(book, ledger, monkeypatch):
     monkeypatch.setattr(safezip, "MAX_PART_BYTES", 10_000)  # 1 GB really: a small one here
     with zipfile.ZipFile(book) as archive:
@@ -267,9 +280,10 @@ def test_the_limits_admit_the_workbooks_kaishu_writes(book, ledger):
 # -- XML as other tools write it ------------------------------------------------------------
 
 def oddly(xml: bytes) -> bytes:
-    """SpreadsheetML as some tools write it: a prefix ``x:`` for the main namespace,
-    attributes single-quoted with spaces around ``=``, in reverse order."""
-    xml = xml.replace(b'xmlns="' + MAIN + b'"', b'xmlns:x="' + MAIN + b'"', 1)
+    """XML as some tools write it: a prefix ``x:`` for the namespace that was the default
+    one (SpreadsheetML, content types, relationships), attributes single-quoted with
+    spaces around ``=``, in reverse order."""
+    xml = re.sub(rb'xmlns="([^"]*)"', rb'xmlns:x="\1"', xml, count=1)
 
     def tag(match: re.Match[bytes]) -> bytes:
         closing, name, attributes, end = match.groups()
@@ -288,9 +302,23 @@ def test_oddly_is_the_same_xml():
     odd = oddly(plain)
     assert odd == (b"<x:worksheet xmlns:x = '" + MAIN + b"'><x:c t = 's' s = '2' r = 'A1'>"
                    b"<x:v>0</x:v></x:c></x:worksheet>")
-    assert safezip.canonical_xml(odd) == b'<worksheet xmlns="' + MAIN + \
-        b'"><c r="A1" t="s" s="2"><v>0</v></c></worksheet>'
+    assert safezip.canonical_xml(odd) == b'<worksheet xmlns:x="' + MAIN + b'" xmlns="' + \
+        MAIN + b'"><c r="A1" t="s" s="2"><v>0</v></c></worksheet>'
     assert safezip.canonical_xml(plain) is plain  # the usual file: untouched
+
+
+def test_canonical_xml_leaves_texts_and_other_namespaces_alone():
+    text = (b'<sst xmlns="' + MAIN + b'"><si><t>x = \'y\' &lt;c s="1" r="A1"&gt;</t></si>'
+            b'</sst>')
+    assert safezip.canonical_xml(text) is text  # what looks like markup in a text is text
+    chart = (b"<c:chartSpace xmlns:c='http://schemas.openxmlformats.org/drawingml/2006/chart'>"
+             b"<c:f>'Sheet 1'!$A$2:$A$9</c:f></c:chartSpace>")
+    assert safezip.canonical_xml(chart) == chart.replace(
+        b"'http://schemas.openxmlformats.org/drawingml/2006/chart'",
+        b'"http://schemas.openxmlformats.org/drawingml/2006/chart"')  # c: stays c:
+    clash = b'<x:worksheet xmlns:x="' + MAIN + b'" xmlns="urn:other"><x:c r="A1"/></x:worksheet>'
+    with pytest.raises(FileError, match="既定の名前空間"):
+        safezip.canonical_xml(clash, "xl/worksheets/sheet1.xml", "book.xlsx")
 
 
 def values(path: Path) -> dict:
@@ -301,17 +329,31 @@ def values(path: Path) -> dict:
 
 def test_prefixes_quotes_and_attribute_order_are_read(book, ledger, tmp_path, recalculate):
     """The same workbook written with other prefixes, quotes and attribute order (all of its
-    SpreadsheetML parts) refreshes to the same workbook, twice, and LibreOffice computes
-    it without an error cell."""
+    SpreadsheetML parts, content types and relationships) refreshes to the same workbook,
+    twice, and LibreOffice computes it without an error cell. Its calcChain (which Excel
+    writes) is dropped with every reference to it. The workbook is first saved by
+    LibreOffice (shared strings, LibreOffice's XML)."""
+    recalculate(book)
+    book = Path(shutil.copy(tmp_path / "recalculated" / book.name, book))
     with zipfile.ZipFile(book) as archive:
-        main_parts = {n: oddly for n in archive.namelist()
-                      if b'xmlns="' + MAIN + b'"' in archive.read(n)}
-    assert {"xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/tables/table1.xml"} <= \
-        set(main_parts)
+        assert "xl/sharedStrings.xml" in archive.namelist()
+    with_chain = rezip(book, tmp_path / "chain.xlsx", replace={
+        "[Content_Types].xml": lambda data: data.replace(b"</Types>", CALC_CHAIN_TYPE + b"</Types>"),
+        "xl/_rels/workbook.xml.rels": lambda data: data.replace(
+            b"</Relationships>", CALC_CHAIN_RELATIONSHIP + b"</Relationships>"),
+        "xl/calcChain.xml": b'<calcChain xmlns="' + MAIN + b'"><c r="A1" i="1"/></calcChain>'})
+    with zipfile.ZipFile(with_chain) as archive:
+        assert "xl/calcChain.xml" in archive.namelist()
+        defaults = {n: oddly for n in archive.namelist()
+                    if any(b'xmlns="' + ns + b'"' in archive.read(n) for ns in safezip.DEFAULTS)}
+    assert {"xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/tables/table1.xml",
+            "[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels",
+            "xl/worksheets/_rels/sheet1.xml.rels", "xl/sharedStrings.xml"} <= set(defaults)
     (tmp_path / "odd").mkdir()
-    odd = rezip(book, tmp_path / "odd" / book.name, replace=main_parts)
+    odd = rezip(with_chain, tmp_path / "odd" / book.name, replace=defaults)
     with zipfile.ZipFile(odd) as archive:
         assert b"<x:c t = " in archive.read("xl/worksheets/sheet1.xml")
+        assert b"<x:Override ContentType = " in archive.read("[Content_Types].xml")
     assert values(odd) == values(book)  # the fixture says what the plain file says
     for month in ("2025-06", "2025-06", "2025-07"):
         assert refresh(book, ledger, month).exit_code == 0
@@ -320,6 +362,10 @@ def test_prefixes_quotes_and_attribute_order_are_read(book, ledger, tmp_path, re
         assert values(odd) == values(book), month
     with zipfile.ZipFile(odd) as archive:
         assert b'fullCalcOnLoad="1"' in archive.read("xl/workbook.xml")
+        assert "xl/calcChain.xml" not in archive.namelist()
+        for name in archive.namelist():
+            assert b"calcChain" not in archive.read(name), name
+    (tmp_path / "recalculated" / book.name).unlink()
     (computed,) = recalculate(odd)
     for sheet in computed.worksheets:
         for cells in sheet.iter_rows():
@@ -424,3 +470,21 @@ def test_a_hostile_ledger_workbook(book, tmp_path):
     before = book.read_bytes()
     assert "ledger.xlsx の部品 xl/worksheets/sheet8.xml" in one_line(refresh(book, ledger))
     assert book.read_bytes() == before
+
+
+def test_a_bad_threshold_in_the_open_workbook_names_its_cell(book, ledger):
+    """The 今月を更新 button reads the settings the same way (through xlwings)."""
+    from datetime import datetime
+
+    from xlwings_standin import Book
+
+    from kaishu import excel
+    from kaishu.workbook import WorkbookError
+
+    set_setting(book, "LedgerFolder", str(ledger))
+    set_setting(book, "TargetMonth", datetime(2025, 6, 1))
+    set_setting(book, "FeeTolerance", "たくさん")
+    with pytest.raises(WorkbookError, match=r"設定!B10（振込手数料の許容額）: 'たくさん' は"):
+        excel.refresh_open_book(Book(book))
+    set_setting(book, "FeeTolerance", "1,500円")
+    excel.refresh_open_book(Book(book))

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from openpyxl.utils import get_column_letter
+
 from . import contract, preflight
 from .errors import KaishuError
 from .ledger import read_ledger
@@ -116,10 +118,14 @@ def refresh_open_book(book) -> Month:
         sheet, row, column = cells[name]
         return book.sheets[sheet].range((row, column + offset)).value
 
+    def where(name: str, offset: int) -> str:  # the cell, for a message
+        sheet, row, column = cells[name]
+        return f"{sheet}!{get_column_letter(column + offset)}{row}"
+
     books = read_ledger(ledger)
     preflight.check_month(books, str(month), ledger.name,
                           remedy="correct 対象月 in the settings sheet")
-    result = compute_month(books, str(month), settings_from(value))
+    result = compute_month(books, str(month), settings_from(value, where))
     result.warnings = preflight.warnings(books, str(month))
     apply_plan(book, plan_refresh(result, tables, cells))
     return result

@@ -10,8 +10,9 @@ traceback or in gigabytes of memory:
 * an encrypted workbook: Excel saves a password-protected book as a Compound File
   (CFB/OLE, magic bytes ``D0 CF 11 E0``), as is an old .xls;
 * more parts than :data:`MAX_PARTS`, a part larger than :data:`MAX_PART_BYTES`
-  uncompressed, all parts larger than :data:`MAX_TOTAL_BYTES`, or a part that inflates
-  more than :data:`MAX_RATIO` times (a zip bomb); the sizes are those the zip declares,
+  uncompressed, all parts larger than :data:`MAX_TOTAL_BYTES`, or a part (or all parts
+  together) that inflates more than :data:`MAX_RATIO` times (a zip bomb, or many small
+  ones); the sizes are those the zip declares,
   and reading a part never yields more than its declared size (:mod:`zipfile` stops there
   and then checks the CRC);
 * encrypted or unusually compressed entries, duplicate entry names;
@@ -21,8 +22,9 @@ traceback or in gigabytes of memory:
   has one), or XML that does not parse.
 
 :func:`parse_xml` parses with defusedxml; :func:`canonical_xml` rewrites the rare XML that
-uses a prefix for SpreadsheetML (``<x:c>``), single-quoted attributes, spaces around
-``=`` or another attribute order into the form Excel writes, which the file editor reads.
+uses a prefix for SpreadsheetML (``<x:c>``) or the package's namespaces, single-quoted
+attributes, spaces around ``=`` or another attribute order into the form Excel writes,
+which the file editor reads with its patterns.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import os
 import re
 import zipfile
 import zlib
+from collections import Counter
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
 
@@ -57,7 +60,11 @@ CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CONTENT_TYPES = "[Content_Types].xml"
 WORKBOOK = "xl/workbook.xml"
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_DTD = ("に DTD（<!DOCTYPE>、実体宣言）があります: xlsx では使われないため、不正なファイルとして"
+#: Namespaces Excel writes as the default one: SpreadsheetML, the package's content types
+#: and relationships.
+DEFAULTS = (MAIN, b"http://schemas.openxmlformats.org/package/2006/content-types",
+            b"http://schemas.openxmlformats.org/package/2006/relationships")
+_DTD = ("DTD（<!DOCTYPE>、実体宣言）があります: xlsx では使われないため、不正なファイルとして"
         "読みません")
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
@@ -77,13 +84,11 @@ def check_limits(infos: list[zipfile.ZipInfo], file: str | os.PathLike[str]) -> 
     if len(infos) > MAX_PARTS:
         raise problem(file, f"部品が {len(infos):,} 個あり、上限 {MAX_PARTS:,} 個を超えます"
                             "（不正なファイルとして読みません）")
-    names = [info.filename for info in infos]
-    duplicated = sorted({n for n in names if names.count(n) > 1}) if \
-        len(set(names)) != len(names) else []
+    duplicated = sorted(n for n, k in Counter(i.filename for i in infos).items() if k > 1)
     if duplicated:
         raise problem(file, "同じ名前の部品が二つ以上あります（不正なファイルとして読みません）",
                       duplicated[0])
-    total = 0
+    total = packed = 0
     for info in infos:
         if info.flag_bits & 0x1:
             raise problem(file, "暗号化されています: Excel でパスワードを解除して保存してから"
@@ -101,6 +106,10 @@ def check_limits(infos: list[zipfile.ZipInfo], file: str | os.PathLike[str]) -> 
             raise problem(file, f"{ratio:,.0f} 倍に展開されます（上限 {MAX_RATIO} 倍、"
                                 "zip 爆弾の疑い: 不正なファイルとして読みません）", info.filename)
         total += info.file_size
+        packed += info.compress_size
+    if total > RATIO_FLOOR and total > MAX_RATIO * max(packed, 1):  # many small bombs
+        raise problem(file, f"全体で {total / max(packed, 1):,.0f} 倍に展開されます（上限 "
+                            f"{MAX_RATIO} 倍、zip 爆弾の疑い: 不正なファイルとして読みません）")
     if total > MAX_TOTAL_BYTES:
         raise problem(file, f"展開すると全体で {_bytes(total)}になり、上限 {_bytes(MAX_TOTAL_BYTES)}"
                             "を超えます（不正なファイルとして読みません）")
@@ -141,11 +150,11 @@ def read_part(archive: zipfile.ZipFile, part: str, what: str | None = None) -> b
     try:
         return archive.read(part)
     except KeyError:
-        raise problem(file, "がありません" + (f"（{what}）" if what else "") + "（壊れたファイルです）",
-                      part) from None
+        raise problem(file, "ありません（" + (f"{what}です。" if what else "")
+                      + "壊れたファイルです）", part) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
             RuntimeError):
-        raise problem(file, "が壊れていて読めません（途中で切れているか、中身が合いません）",
+        raise problem(file, "壊れていて読めません（途中で切れているか、中身が合いません）",
                       part) from None
 
 
@@ -166,7 +175,7 @@ def parse_xml(data: bytes, part: str = "XML", file: str | os.PathLike[str] = "wo
         raise problem(file, _DTD, part) from None
     except ParseError as error:
         line, column = error.position
-        raise problem(file, f"の XML が壊れています（{line} 行 {column + 1} 文字目）", part
+        raise problem(file, f"XML が壊れています（{line} 行 {column + 1} 文字目）", part
                       ) from None
 
 
@@ -204,26 +213,28 @@ def _unusual(data: bytes) -> bool:
 
 def canonical_xml(data: bytes, part: str = "XML",
                   file: str | os.PathLike[str] = "workbook") -> bytes:
-    """``data`` as Excel writes it: SpreadsheetML unprefixed, attributes double-quoted with
-    no space around ``=``, the reference ``r`` first. The same XML (to any parser) and
-    returned unchanged when it already is (the usual case, checked by one scan).
+    """``data`` as Excel writes it: SpreadsheetML (or the package's content types and
+    relationships) unprefixed, attributes double-quoted with no space around ``=``, the
+    reference ``r`` first. The same XML to any parser (the prefix stays declared, for
+    whatever else names it), and returned unchanged when it already is (the usual case).
 
     >>> xml = b'<x:row xmlns:x="' + MAIN + b'" spans=\\'1:2\\' r = "3"><x:c t="s" r="A3"/></x:row>'
     >>> canonical_xml(xml).replace(MAIN, b"...")
-    b'<row r="3" xmlns="..." spans="1:2"><c r="A3" t="s"/></row>'
+    b'<row r="3" xmlns:x="..." xmlns="..." spans="1:2"><c r="A3" t="s"/></row>'
     """
     first = _FIRST_ELEMENT.search(data)
     root = _ROOT.match(data, first.start()) if first else None
-    prefix = None
+    prefix = uri = None
     if root and root.group(1):
-        declared = re.search(rb"\bxmlns:" + re.escape(root.group(1)) + rb"\s*=\s*[\"']" +
-                             re.escape(MAIN) + rb"[\"']", root.group(2))
-        prefix = root.group(1) if declared else None
+        declared = re.search(rb"\bxmlns:" + re.escape(root.group(1)) + rb"\s*=\s*[\"']([^\"']*)",
+                             root.group(2))
+        if declared and declared.group(1) in DEFAULTS:
+            prefix, uri = root.group(1), declared.group(1)
     if prefix is None and not _unusual(data):
         return data
     if prefix is not None and re.search(rb"\bxmlns\s*=", root.group(2)):
-        raise problem(file, "の XML は SpreadsheetML に接頭辞を使い、既定の名前空間を別に宣言して"
-                            "います: 読めない形です（Excel で開いて保存し直してください）", part)
+        raise problem(file, "要素に接頭辞を使い、既定の名前空間に別のものを宣言しています: 読めない"
+                            "形です（Excel で開いて保存し直してください）", part)
 
     def tag(match: re.Match[bytes]) -> bytes:
         closing, own, name, attributes, empty = match.groups()
@@ -234,9 +245,9 @@ def canonical_xml(data: bytes, part: str = "XML",
         pairs = []
         for key, double, single in _ATTRIBUTE.findall(attributes):
             value = double if double or not single else single.replace(b'"', b"&quot;")
-            if prefix is not None and key == b"xmlns:" + prefix and value == MAIN:
-                key = b"xmlns"
             pairs.append((key, value))
+            if prefix is not None and key == b"xmlns:" + prefix and value == uri:
+                pairs.append((b"xmlns", uri))  # the default namespace, for the unprefixed
         pairs.sort(key=lambda pair: pair[0] != b"r")  # stable: only r moves to the front
         body = b"".join(b" " + key + b'="' + value + b'"' for key, value in pairs)
         return b"<" + name + body + (b"/>" if empty else b">")

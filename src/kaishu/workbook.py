@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+from html import unescape
 from pathlib import Path
 from typing import Any, Callable
 
@@ -137,10 +138,11 @@ def cell_value(package: xlsxpatch.Package, sheet: str, row: int, column: int) ->
             continue
         body = cell.group(4) or ""
         formula = xlsxpatch.FORMULA.search(body)
-        shown = package._value(cell.group(3), xlsxpatch.FORMULA.sub("", body), {})
-        if formula and shown is None:
-            return Uncalculated("=" + (formula.group(2) or ""))
-        return shown
+        kept = xlsxpatch.FORMULA.sub("", body)  # the value saved with it, if any
+        saved = xlsxpatch.VALUE.search(kept)
+        if formula and (saved is None or not saved.group(1)):
+            return Uncalculated("=" + unescape(formula.group(2) or ""))
+        return package._value(cell.group(3), kept, {})
     return None
 
 

@@ -37,8 +37,10 @@ FORMULA = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
 VALUE = re.compile(r"<v>(.*?)</v>", re.S)
 INLINE = re.compile(r"<t\b[^>]*>(.*?)</t>", re.S)
 LAST_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d+"')
-#: The parts read and rewritten with the patterns above (the others are copied as they are).
-EDITED = ("xl/workbook.xml", "xl/worksheets/", "xl/tables/", "xl/charts/")
+#: The parts read and rewritten with patterns (the others are copied as they are), with
+#: the relationships (.rels).
+EDITED = ("[Content_Types].xml", "xl/workbook.xml", "xl/sharedStrings.xml", "xl/worksheets/",
+          "xl/tables/", "xl/charts/")
 
 
 
@@ -84,8 +86,9 @@ class Package:
         for sheet in workbook.iter(f"{{{MAIN}}}sheet"):
             part = rels.get(sheet.get(f"{{{REL}}}id"))
             if part not in self.archive.NameToInfo:
-                raise safezip.problem(self.path, f"シート「{sheet.get('name')}」の部品 {part} "
-                                                 "がありません（壊れたファイルです）")
+                raise safezip.problem(self.path, f"シート「{sheet.get('name')}」の部品 "
+                                                 f"{part or '(r:id の指す先)'} がありません"
+                                                 "（壊れたファイルです）")
             self.sheets[sheet.get("name")] = part
         self.names = {}
         for defined in workbook.iter(f"{{{MAIN}}}definedName"):
@@ -125,7 +128,7 @@ class Package:
             data = safezip.read_part(self.archive, part)
             if part.endswith((".xml", ".rels")):
                 safezip.check_prolog(data, part, self.path)
-            if part.endswith(".xml") and part.startswith(EDITED):
+            if part.endswith(".rels") or part.endswith(".xml") and part.startswith(EDITED):
                 data = safezip.canonical_xml(data, part, self.path)
             self._parts[part] = data
         return self._parts[part]
