@@ -32,7 +32,7 @@ import numpy as np
 #: The rule by which an amount was applied.
 PAID, ADVANCE, CREDIT, FEE, REVERSAL, DEBIT = 0, 1, 2, 3, 4, 5
 RULES = ("paid", "advance", "credit", "fee", "reversal", "debit")
-#: Columns of the record (one int64 row per application):
+#: Rows of the record (one int64 column per application, ``rec[ITEM, n]``):
 #: ITEM the item (-1: the customer's advance, 前受金), RULE, SOURCE the money applied (-1 for
 #: a fee closure), UNDOES the record a reversal undoes (-1 otherwise), DATE, AMOUNT (sen,
 #: > 0), LIVE what is not undone of it yet; PREV_SOURCE and PREV_PAID link the records of one
@@ -107,22 +107,22 @@ def _pop(heap, lo, size):
 @_jit
 def _record(rec, n, item, rule, source, undoes, day, amount):
     """Write one application as record ``n``; returns ``n + 1``."""
-    rec[n, ITEM] = item
-    rec[n, RULE] = rule
-    rec[n, SOURCE] = source
-    rec[n, UNDOES] = undoes
-    rec[n, DATE] = day
-    rec[n, AMOUNT] = amount
-    rec[n, LIVE] = amount
-    rec[n, PREV_SOURCE] = NONE
-    rec[n, PREV_PAID] = NONE
+    rec[ITEM, n] = item
+    rec[RULE, n] = rule
+    rec[SOURCE, n] = source
+    rec[UNDOES, n] = undoes
+    rec[DATE, n] = day
+    rec[AMOUNT, n] = amount
+    rec[LIVE, n] = amount
+    rec[PREV_SOURCE, n] = NONE
+    rec[PREV_PAID, n] = NONE
     return n + 1
 
 
 @_jit
 def _grow(rec, needed):
-    bigger = np.empty((max(needed, 2 * rec.shape[0]), rec.shape[1]), np.int64)
-    bigger[:rec.shape[0]] = rec
+    bigger = np.empty((rec.shape[0], max(needed, 2 * rec.shape[1])), np.int64)
+    bigger[:, :rec.shape[1]] = rec
     return bigger
 
 
@@ -164,7 +164,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
         kind, ref, day = events[e, 0], events[e, 1], events[e, 2]
         # room for what one event can write: undo every record so far, pay every item
         needed = n + (n - first_record) + 2 * (item_hi - item_lo) + 4
-        if needed > rec.shape[0]:
+        if needed > rec.shape[1]:
             rec = _grow(rec, needed)
 
         if kind == DATED:
@@ -182,10 +182,10 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 adv_left[m] -= pay
                 open_[k] -= pay
                 n = _record(rec, n, k, ADVANCE, m, NONE, day, pay)
-                rec[n - 1, PREV_SOURCE] = src_last[m]
+                rec[PREV_SOURCE, n - 1] = src_last[m]
                 src_last[m] = n - 1
                 if money[m, M_IS_RECEIPT]:
-                    rec[n - 1, PREV_PAID] = paid_last
+                    rec[PREV_PAID, n - 1] = paid_last
                     paid_last = n - 1
             if open_[k] > 0:
                 size = _push(heap, item_lo, size, k)
@@ -205,9 +205,9 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 open_[k] -= pay
                 left -= pay
                 n = _record(rec, n, k, PAID, m, NONE, day, pay)
-                rec[n - 1, PREV_SOURCE] = src_last[m]
+                rec[PREV_SOURCE, n - 1] = src_last[m]
                 src_last[m] = n - 1
-                rec[n - 1, PREV_PAID] = paid_last
+                rec[PREV_PAID, n - 1] = paid_last
                 paid_last = n - 1
                 if not marked[k]:
                     marked[k] = True
@@ -225,10 +225,10 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 open_[k] -= pay
                 left -= pay
                 n = _record(rec, n, k, rule, m, NONE, day, pay)
-                rec[n - 1, PREV_SOURCE] = src_last[m]
+                rec[PREV_SOURCE, n - 1] = src_last[m]
                 src_last[m] = n - 1
                 if receipt:
-                    rec[n - 1, PREV_PAID] = paid_last
+                    rec[PREV_PAID, n - 1] = paid_last
                     paid_last = n - 1
                     if not marked[k]:
                         marked[k] = True
@@ -257,17 +257,17 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 # ... then what its advance paid, then what it paid directly is reopened
                 r = src_last[t]
                 while x > 0 and r >= 0:
-                    if rec[r, LIVE] > 0 and rec[r, ITEM] >= 0:
-                        undo = min(x, rec[r, LIVE])
+                    if rec[LIVE, r] > 0 and rec[ITEM, r] >= 0:
+                        undo = min(x, rec[LIVE, r])
                         x -= undo
-                        rec[r, LIVE] -= undo
-                        k = rec[r, ITEM]
+                        rec[LIVE, r] -= undo
+                        k = rec[ITEM, r]
                         open_[k] += undo
                         if not in_heap[k]:
                             size = _push(heap, item_lo, size, k)
                             in_heap[k] = True
                         n = _record(rec, n, k, REVERSAL, m, r, day, undo)
-                    r = rec[r, PREV_SOURCE]
+                    r = rec[PREV_SOURCE, r]
             # With no such receipt, or for what exceeds what it did: unspent advances are
             # taken back (the latest first) ...
             q = tail - 1
@@ -284,19 +284,19 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
             # ... then what receipts paid most recently is reopened, latest first ...
             r = paid_last
             while x > 0 and r >= 0:
-                if rec[r, LIVE] > 0:
-                    undo = min(x, rec[r, LIVE])
+                if rec[LIVE, r] > 0:
+                    undo = min(x, rec[LIVE, r])
                     x -= undo
-                    rec[r, LIVE] -= undo
-                    k = rec[r, ITEM]
+                    rec[LIVE, r] -= undo
+                    k = rec[ITEM, r]
                     open_[k] += undo
                     if not in_heap[k]:
                         size = _push(heap, item_lo, size, k)
                         in_heap[k] = True
                     n = _record(rec, n, k, REVERSAL, m, r, day, undo)
-                r = rec[r, PREV_PAID]
-            while paid_last >= 0 and rec[paid_last, LIVE] == 0:
-                paid_last = rec[paid_last, PREV_PAID]
+                r = rec[PREV_PAID, r]
+            while paid_last >= 0 and rec[LIVE, paid_last] == 0:
+                paid_last = rec[PREV_PAID, paid_last]
             # ... and what exceeds everything received is a debit, dated and due that day.
             if x > 0:
                 k = money[m, M_DEBIT_SLOT]
@@ -328,7 +328,7 @@ def apply_all(events, event_start, money, money_start, amount, item_start, toler
     ``money_start`` hold where each customer's events, items and money begin (one more
     entry than customers). Fills ``open_``, ``dated``, ``adv_left`` (unspent advance of each
     money), ``target`` (the receipt each negative receipt reversed) and writes debits into
-    ``amount``. Returns ``(rec, n)``: the record is ``rec[:n]``."""
+    ``amount``. Returns ``(rec, n)``: the record is ``rec[:, :n]``."""
     items = amount.shape[0]
     in_heap = np.zeros(items, np.bool_)
     heap = np.empty(items, np.int64)

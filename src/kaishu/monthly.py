@@ -75,6 +75,17 @@ class Applied:
     items: dict[str, np.ndarray]
     money: dict[str, np.ndarray]
     record: dict[str, np.ndarray]
+    entry_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+
+    def item_ids(self, which: np.ndarray) -> np.ndarray:
+        """The ids of the items ``which``: the 請求番号, ``繰越残高:<customer>:<row>`` for a
+        balance, ``入金戻し:<customer>:<row>`` for a debit (the receipts' row)."""
+        entry = self.items["entry"][which]
+        debit = entry < 0
+        out = _at(self.entry_ids, entry, None).astype(object)
+        out[debit] = [f"入金戻し:{self.customers[c]}:{r}" for c, r in
+                      zip(self.items["cust"][which][debit], self.items["row"][which][debit])]
+        return out
 
 
 # -- 1. the events ---------------------------------------------------------------------------
@@ -94,34 +105,51 @@ def _sen(ledger: Ledger, part: str, frame: pd.DataFrame) -> np.ndarray:
     return np.rint(amounts * SEN).astype(np.int64)
 
 
-def _order(*keys: np.ndarray) -> np.ndarray:
-    """The order that sorts by ``keys`` (the first the most significant), as lexsort does;
-    keys of whole numbers are packed into one 64-bit key and sorted once when they fit."""
-    if not len(keys[0]):
-        return np.arange(0)
+def _packed(keys) -> np.ndarray | None:
+    """Whole-number ``keys`` (the first the most significant) packed into one 64-bit key
+    that sorts as they do, or None when they do not fit."""
     lows = [int(k.min()) for k in keys]
     bits = [max(int(k.max()) - low, 0).bit_length() for k, low in zip(keys, lows)]
     if sum(bits) > 62:
-        return np.lexsort(keys[::-1])
+        return None
     packed = np.zeros(len(keys[0]), np.int64)
     for key, low, width in zip(keys, lows, bits):
-        packed = (packed << width) | (key - low)
+        packed <<= width
+        packed |= key - low
+    return packed
+
+
+def _order(*keys: np.ndarray) -> np.ndarray:
+    """The order that sorts by ``keys`` (the first the most significant), equal keys in
+    their given order, as lexsort does. The stable sort is also the fast one here: exports
+    and the events built from them come in long sorted runs."""
+    if not len(keys[0]):
+        return np.arange(0)
+    packed = _packed(keys)
+    if packed is None:
+        return np.lexsort(keys[::-1])
     return np.argsort(packed, kind="stable")
 
 
 def _at(values: np.ndarray, index: np.ndarray, fill=0) -> np.ndarray:
     """``values[index]``, with ``fill`` where ``index`` is -1 (none)."""
-    out = np.full(len(index), fill, dtype=values.dtype)
-    found = index >= 0
-    out[found] = values[index[found]]
-    return out
+    if not len(values):
+        return np.full(len(index), fill, dtype=values.dtype)
+    return np.where(index >= 0, values[index], fill).astype(values.dtype, copy=False)
 
 
 def _take(columns: dict[str, np.ndarray], index) -> dict[str, np.ndarray]:
+    """The rows ``index`` (or a mask) of every column."""
+    if index.dtype == bool and index.all():
+        return dict(columns)
     return {name: values[index] for name, values in columns.items()}
 
 
 def _join(*parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The rows of ``parts`` one after the other."""
+    parts = [p for p in parts if len(next(iter(p.values())))] or parts[:1]
+    if len(parts) == 1:
+        return dict(parts[0])
     return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
 
@@ -144,7 +172,8 @@ def _entries(ledger: Ledger, end: np.datetime64, customers: pd.Index) -> dict[st
         date = "as_of" if part == "balances" else "invoice_date"
         days = _days(frame[date]) if len(frame) else np.array([], np.int64)
         keep = days <= end.astype(np.int64)
-        frame, days = frame[keep], days[keep]
+        if not keep.all():
+            frame, days = frame[keep], days[keep]
         customer = frame["customer_id"].astype(str)
         if part == "balances":
             ids = ("繰越残高:" + customer + ":" + frame["row"].astype(str)).to_numpy(object)
@@ -185,11 +214,18 @@ def _due_dates(ledger: Ledger, entries: dict[str, np.ndarray]) -> np.ndarray:
         mine = entries["file"][missing] == file
         _too_late(ledger, part, column, entries["row"][missing][mine],
                   sale[mine].astype("datetime64[D]"))
-    key = kind_of[codes] * 10_000_000 + (sale + 5_000_000)
-    unique, first, back = np.unique(key, return_index=True, return_inverse=True)
-    which = kind_of[codes[first]]
+    low = int(sale.min())
+    span = int(sale.max()) - low + 1
+    key = kind_of[codes] * span + (sale - low)   # one per distinct terms and day
+    if len(kinds) * span <= 20_000_000:
+        present = np.zeros(len(kinds) * span, bool)
+        present[key] = True
+        unique = np.flatnonzero(present)
+    else:
+        unique = np.unique(key)
+    which = unique // span
     try:
-        computed = due_date(sale[first].astype("datetime64[D]"), kinds[which, 0],
+        computed = due_date((unique % span + low).astype("datetime64[D]"), kinds[which, 0],
                             kinds[which, 1], kinds[which, 2], kinds[which, 3].astype(bool))
     except TermsError as error:
         bad_kinds = set(which[np.broadcast_to(error.bad, which.shape)])
@@ -198,7 +234,8 @@ def _due_dates(ledger: Ledger, entries: dict[str, np.ndarray]) -> np.ndarray:
         raise LedgerError([Problem(ledger.sources.get("customers", "customers"), int(row),
                                    "支払日", value, "payment terms that pay after the closing date")
                            for row, value in rows.itertuples(index=False)]) from None
-    due[missing] = np.asarray(computed, dtype="datetime64[D]").astype(np.int64)[back.ravel()]
+    due[missing] = np.asarray(computed, dtype="datetime64[D]").astype(np.int64)[
+        np.searchsorted(unique, key)]
     return due
 
 
@@ -208,7 +245,8 @@ def _receipts(ledger: Ledger, end: np.datetime64, customers: pd.Index) -> dict[s
     receipts = ledger.receipts
     days = _days(receipts["receipt_date"]) if len(receipts) else np.array([], np.int64)
     keep = days <= end.astype(np.int64)
-    receipts, days = receipts[keep], days[keep]
+    if not keep.all():
+        receipts, days = receipts[keep], days[keep]
     method = pd.Categorical(receipts["method"], categories=METHOD_KEYS).codes.astype(np.int64)
     cash = days.copy()
     notes = np.isin(method, NOTE_CODES)
@@ -279,17 +317,22 @@ def prepare(ledger: Ledger, end, settings: Settings = Settings()) -> Applied:
         {"cust": owed["cust"], "date": owed["date"], "due": owed["due"],
          "amount": owed["amount"],
          "kind": np.where(owed["file"] == INVOICES_FILE, INVOICE_ITEM, BALANCE_ITEM),
-         "id": owed["id"], "row": owed["row"], "slot_of": np.full(len(owed["row"]), NONE)},
+         "entry": np.arange(len(owed["row"])), "row": owed["row"],
+         "slot_of": np.full(len(owed["row"]), NONE)},
         {"cust": money["cust"][slots], "date": money["date"][slots],
          "due": money["date"][slots], "amount": np.zeros(len(slots), np.int64),
-         "kind": np.full(len(slots), DEBIT_ITEM),
-         "id": np.array([f"入金戻し:{customers[c]}:{r}" for c, r in
-                         zip(money["cust"][slots], money["row"][slots])], dtype=object),
+         "kind": np.full(len(slots), DEBIT_ITEM), "entry": np.full(len(slots), NONE),
          "row": money["row"][slots], "slot_of": slots})
+    ids = owed["id"]
     keys = (items["cust"], items["due"], items["date"], items["kind"])
-    order = _order(*keys)
-    ordered = [k[order] for k in keys]
-    tied = np.logical_and.reduce([a[1:] == a[:-1] for a in ordered])
+    packed = _packed(keys) if len(keys[0]) else np.zeros(0, np.int64)
+    if packed is None:
+        order = np.lexsort(keys[::-1])
+        tied = np.logical_and.reduce([k[order][1:] == k[order][:-1] for k in keys])
+    else:
+        order = np.argsort(packed, kind="stable")
+        ordered = packed[order]
+        tied = ordered[1:] == ordered[:-1]
     if tied.any():  # invoice ids (as text) and file rows decide a full tie
         full = np.zeros(len(order), bool)
         full[1:] |= tied
@@ -297,7 +340,7 @@ def prepare(ledger: Ledger, end, settings: Settings = Settings()) -> Applied:
         tie = np.zeros(len(order), np.int64)
         where = order[full]
         tie[where] = np.where(items["kind"][where] == INVOICE_ITEM,
-                              pd.Series(items["id"][where]).astype(str).rank(
+                              pd.Series(ids[_at(items["entry"], where)]).astype(str).rank(
                                   method="dense").to_numpy(np.int64), items["row"][where])
         order = _order(*keys, tie)
     items = _take(items, order)
@@ -310,7 +353,8 @@ def prepare(ledger: Ledger, end, settings: Settings = Settings()) -> Applied:
     if len(naming):
         names = pd.Index(pd.unique(money["named_id"][naming]))
         invoice = items["kind"] == INVOICE_ITEM
-        hit = names.get_indexer(items["id"]) if len(items["id"]) else np.array([], int)
+        hit = names.get_indexer(_at(ids, items["entry"], None)) if len(ids) else \
+            np.full(len(invoice), NONE)
         hit = np.where(invoice, hit, -1)
         item_of_name = np.full(len(names), NONE, np.int64)
         item_of_name[hit[hit >= 0]] = np.flatnonzero(hit >= 0)
@@ -335,7 +379,8 @@ def prepare(ledger: Ledger, end, settings: Settings = Settings()) -> Applied:
     kind = np.concatenate([np.full(len(dated), DATED, np.int64), money["kind"]])
     ref = np.concatenate([dated, np.arange(len(money["amount"]))])
     order = _order(customer, day, kind, ref)
-    events = np.column_stack([kind[order], ref[order], day[order]])
+    events = np.empty((len(order), 3), np.int64)
+    events[:, 0], events[:, 1], events[:, 2] = kind[order], ref[order], day[order]
     bounds = np.arange(len(customers) + 1)
     event_start = np.searchsorted(customer[order], bounds)
     item_start = np.searchsorted(items["cust"], bounds)
@@ -346,11 +391,11 @@ def prepare(ledger: Ledger, end, settings: Settings = Settings()) -> Applied:
     is_dated = np.zeros(len(amount), np.bool_)
     advance = np.zeros(len(table), np.int64)
     target = np.full(len(table), NONE, np.int64)
-    capacity = 2 * (len(amount) + len(table)) + 16
+    capacity = len(amount) + len(table) + 16     # grown when the rules write more
     rec, n = rules.apply_all(events, event_start, table, money_start, amount, item_start,
                              int(round(settings.fee_tolerance * SEN)), open_, is_dated,
-                             advance, target, np.empty((capacity, 9), np.int64))
-    record = {name: rec[:n, i].copy() for i, name in enumerate(rules.RECORD_COLUMNS)}
+                             advance, target, np.empty((9, capacity), np.int64))
+    record = {name: rec[i, :n] for i, name in enumerate(rules.RECORD_COLUMNS)}
     item = record["item"]
     record["cust"] = np.where(item >= 0, _at(items["cust"], item),
                               _at(money["cust"], record["source"]))
@@ -359,7 +404,7 @@ def prepare(ledger: Ledger, end, settings: Settings = Settings()) -> Applied:
     money.update(receipt=receipt, target=target, advance=advance)
     for name in ("named_id", "kind", "file"):
         del money[name]
-    return Applied(customers, items, money, record)
+    return Applied(customers, items, money, record, ids)
 
 
 # -- 3. the figures, each a small function over the record ------------------------------------
@@ -644,7 +689,7 @@ def compute_month(ledger: Ledger, month: str | pd.Period, settings: Settings = S
     history["overdue"] = out[list(BUCKET_KEYS)].sum(axis=1)
     history = history[list(HISTORY_KEYS)]
 
-    people = sorted(set(out["salesperson"].dropna().astype(str)) - {""})
+    people = sorted(set(out["salesperson"].dropna().astype(str).unique()) - {""})
     return Month(period, out.reset_index(drop=True), people, plan.reset_index(drop=True),
                  history.reset_index(drop=True), tuple(bucket_labels(settings.aging_edges)))
 
@@ -660,7 +705,7 @@ def open_invoices(ledger: Ledger, as_of, settings: Settings = Settings()) -> pd.
     items = a.items
     keep = items["dated"] & (items["kind"] != DEBIT_ITEM)
     return pd.DataFrame({
-        "invoice_id": items["id"][keep],
+        "invoice_id": a.item_ids(np.flatnonzero(keep)),
         "customer_id": np.asarray(a.customers)[items["cust"][keep]],
         "invoice_date": items["date"][keep].astype("datetime64[D]").astype("datetime64[ns]"),
         "due_date": items["due"][keep].astype("datetime64[D]").astype("datetime64[ns]"),
