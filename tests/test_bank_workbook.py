@@ -75,7 +75,11 @@ def test_sheet_written_and_a_typed_code_learned(ledger, tmp_path, recalculate): 
         == ("C5", "I9", "自動消込", "C5")
     assert "学習済みの依頼人" in parent["根拠"]
     # still pending lines stay; a typed note stays with its line, as it was; matched
-    # earlier lines without notes go
+    # earlier lines without notes go: their rows are cleared (no line moves under a note or
+    # comment of the user's) and the next new lines fill them
+    freed = [r for r in rows if r["明細ID"] is None]
+    assert all(v is None for r in freed for v in r.values())
+    rows = [r for r in rows if r["明細ID"] is not None]
     assert sorted(r["金額"] for r in rows) == [12_345, 50_000, 80_000, 100_000, 300_000,
                                               1_000_000]
     assert next(r for r in rows if r["金額"] == 300_000)["メモ"] == "残りは10月末と電話で確認"

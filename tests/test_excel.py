@@ -201,20 +201,22 @@ def test_both_appliers_insert_rows_where_a_table_grows_into_the_users_cells(tmp_
     six = write_ledger(tmp_path / "six", CUSTOMERS + [("C6", "みらい", "高橋", "末", 1, "末", "")],
                        INVOICES, RECEIPTS, BALANCES)
     loaded = load_workbook(path)
-    loaded["月次回収チェック"]["A12"] = "合計"  # the user's total right below the table
+    # C1..C5 on rows 7-11, the table's totals row on 12; the user's note right below it
+    loaded["月次回収チェック"]["A13"] = "社長に報告"
     set_setting(loaded, "LedgerFolder", str(six))
     set_setting(loaded, "TargetMonth", datetime(2025, 6, 1))
     loaded.save(path)
     book = Book(path)
     excel.refresh_open_book(book)
-    assert ("insert", "月次回収チェック", 12, 1) in book.log
-    assert book.log.index(("insert", "月次回収チェック", 12, 1)) < next(
+    assert ("insert", "月次回収チェック", 13, 1) in book.log
+    assert book.log.index(("insert", "月次回収チェック", 13, 1)) < next(
         i for i, e in enumerate(book.log) if e[0] == "resize" and e[1] == "Collection")
     sheet = book.sheets["月次回収チェック"]
     refresh_workbook(path, six, "2025-06")
     written = load_workbook(path)["月次回収チェック"]
     assert sheet.values[(12, 1)] == written["A12"].value == "C6"
-    assert sheet.values[(13, 1)] == written["A13"].value == "合計"
+    assert written["A13"].value == "合計"  # the totals row follows the data
+    assert sheet.values[(14, 1)] == written["A14"].value == "社長に報告"
 
 
 # -- 今月を更新 with 入出金明細の場所: match first, then refresh --------------------------------

@@ -18,7 +18,7 @@ from .errors import KaishuError
 from .ledger import read_ledger
 from .monthly import Month, compute_month
 from .plan import (SAMPLE_MARK, TABLES, Formula, Plan, TableState, Text, _add, plan_refresh,
-                   plan_table)
+                   table_ends)
 from .workbook import (SETTING_NAMES, WorkbookError, check_tables, journal_settings_from,
                        settings_from)
 
@@ -81,17 +81,17 @@ def _unprotected(sheet) -> Iterator[None]:
             protect()
 
 
-def _make_room(sheet, resize, old_last: int) -> None:
+def _make_room(sheet, resize, old_last: int, new_last: int) -> None:
     """Insert sheet rows below a table that must grow into the user's cells: Excel then
     moves everything below, and every reference to it, as when a user inserts rows."""
-    if resize.last_row <= old_last:
+    if new_last <= old_last:
         return
     region = sheet.range((old_last + 1, resize.first_column),
-                         (resize.last_row, resize.first_column + resize.columns - 1))
+                         (new_last, resize.first_column + resize.columns - 1))
     found = region.formula
     rows = [[found]] if isinstance(found, str) else found
     if any(v not in (None, "") for row in rows for v in row):
-        sheet.range(f"{old_last + 1}:{resize.last_row}").insert(shift="down")
+        sheet.range(f"{old_last + 1}:{new_last}").insert(shift="down")
 
 
 def apply_plan(book, plan: Plan, tables: dict[str, TableState] | None = None) -> None:
@@ -103,8 +103,7 @@ def apply_plan(book, plan: Plan, tables: dict[str, TableState] | None = None) ->
         with _unprotected(sheet):
             for resize in (r for r in plan.resizes if r.sheet == name and tables
                            and r.table in tables):  # first, so nothing is written over
-                state = tables[resize.table]
-                _make_room(sheet, resize, state.header_row + max(len(state.rows), 1))
+                _make_room(sheet, resize, *table_ends(tables[resize.table], resize))
             for carry in (c for c in plan.carries if c.sheet == name):  # before any write
                 right = carry.first_column + carry.columns - 1
                 for first, last, target in carry.runs():
@@ -162,7 +161,7 @@ def refresh_open_book(book) -> Month:
     statements = _setting(book, cells, contract.BANK_FOLDER)
     prepared = None
     if statements:
-        from .bank.run import matched_ledger, prepare, sheet_records, statement_files
+        from .bank.run import matched_ledger, prepare, statement_files
 
         prepared = prepare(ledger, statement_files(_folder(book, statements)),
                            tables.get(contract.BANK_MATCH), settings=settings)
@@ -176,12 +175,10 @@ def refresh_open_book(book) -> Month:
     sample = next((n for n in book.names if n.name == SAMPLE_MARK), None)
     plan = plan_refresh(result, tables, cells, sample is not None)
     if prepared is not None:  # both steps succeeded: write the match, then the month
-        from .bank.run import write_files
+        from .bank.run import plan_matches, write_files
 
         if contract.BANK_MATCH in tables:
-            state = tables[contract.BANK_MATCH]
-            _add(plan, plan_table(state, sheet_records(prepared.matched.lines, state),
-                                  contract.BANK_MATCH_KEY))
+            _add(plan, plan_matches(prepared, tables[contract.BANK_MATCH]))
         write_files(prepared)
     apply_plan(book, plan, tables)
     if sample is not None:  # the sample ledger's rows are gone: rows stay from now on

@@ -129,6 +129,12 @@ class Plan:
     renames: list[Rename] = field(default_factory=list)
 
 
+def table_ends(state: TableState, resize: Resize) -> tuple[int, int]:
+    """The last row of the table before and after ``resize`` (its totals row included)."""
+    totals = 0 if state.totals is None else 1
+    return state.header_row + max(len(state.rows), 1) + totals, resize.last_row + resize.totals
+
+
 def _clean(value: Any) -> Any:
     """A value as a cell holds it: no NaN or NaT, dates as dates, texts guarded."""
     if value is None or value is pd.NaT:
@@ -266,7 +272,8 @@ def _illustrative(state: TableState, keys: list[str | None], key_at: int) -> boo
 
 
 def plan_table(state: TableState, records: pd.DataFrame, key: str = "code",
-               renames: list[tuple[str, str]] = (), fresh: bool = False) -> list:
+               renames: list[tuple[str, str]] = (), fresh: bool = False,
+               keep_gone: bool = True) -> list:
     """Rows for ``records`` (columns named by spec keys) in the table ``state``.
 
     A row stays where it is from month to month: a key the table already has is written on
@@ -275,8 +282,10 @@ def plan_table(state: TableState, records: pd.DataFrame, key: str = "code",
     with its figures blank and, where the table has 警告, :data:`NOT_IN_MASTER` there; it
     goes when the user deletes the row. Value columns come from the records; formula
     columns keep the workbook's formula (with references to ``renames``' columns updated);
-    input and user-added columns keep what the row held. The template's illustrative rows (or, with ``fresh``, the sample ledger's) are
-    replaced by the first refresh."""
+    input and user-added columns keep what the row held. The template's illustrative rows
+    (or, with ``fresh``, the sample ledger's) are replaced by the first refresh. Without
+    ``keep_gone``, the row of a gone key that holds nothing typed is freed instead (a table
+    of pending items, such as the 入金消込 lines)."""
     spec = TABLES[state.name]
     keys = _keys(spec, state.headers)
     roles = {c.key: c.role for c in spec.columns}
@@ -303,7 +312,7 @@ def plan_table(state: TableState, records: pd.DataFrame, key: str = "code",
                 layout.append(wanted[code])
                 placed.add(code)
             else:
-                layout.append(row)
+                layout.append(row if keep_gone or typed(row) else None)
     new = iter([i for i, c in enumerate(codes) if c not in placed])
     layout = [next(new, None) if slot is None else slot for slot in layout]
     layout += list(new)

@@ -14,7 +14,8 @@ import os
 import zipfile
 from html import unescape
 from pathlib import Path
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import pandas as pd
 from openpyxl import load_workbook
@@ -226,13 +227,34 @@ def refresh_workbook(path: str | os.PathLike[str], ledger: str | os.PathLike[str
     A month outside the ledger's dates is refused unless ``force``. ``journal`` replaces
     the settings' account names and default terms (for a journal ledger). Returns the
     computed month, with the warnings of :func:`kaishu.preflight.warnings`."""
+    with editing(path) as (package, save):
+        return _refresh(Path(path), package, save, ledger, month, limits, force, journal)
+
+
+@contextmanager
+def editing(path: str | os.PathLike[str]
+            ) -> Iterator[tuple[xlsxpatch.Package, Callable[[dict[str, bytes]], None]]]:
+    """Hold the workbook ``path`` for an edit (:func:`kaishu.xlsxfiles.exclusive`: the real
+    file, checked and locked): yields its package and ``save(changed)``, which writes the
+    changed parts and replaces the file atomically, the package closed first (Windows
+    cannot replace a file a process holds) and the file checked again (not opened in Excel
+    meanwhile)."""
     given = Path(path)
-    with exclusive(given) as path, xlsxpatch.Package(path) as package:
-        return _refresh(given, path, package, ledger, month, limits, force, journal)
+    with exclusive(given) as real, xlsxpatch.Package(real) as package:
+        def save(changed: dict[str, bytes]) -> None:
+            def write(target: Path) -> None:
+                xlsxpatch.save(package, changed, target)
+                package.close()
+                check_replaceable(given)
+
+            save_atomically(real, write)
+
+        yield package, save
 
 
-def _refresh(given: Path, path: Path, package: xlsxpatch.Package, ledger, month, limits,
-             force: bool, journal: dict[str, Any] | None = None) -> Month:
+def _refresh(path: Path, package: xlsxpatch.Package, save: Callable[[dict[str, bytes]], None],
+             ledger, month, limits, force: bool, journal: dict[str, Any] | None = None
+             ) -> Month:
     tables = xlsxpatch.read_state(package, tuple(TABLES), narrow={contract.HISTORY: 1})
     check_tables(tables)
     cells = {name: package.names[name] for name in SETTING_NAMES if name in package.names}
@@ -251,7 +273,7 @@ def _refresh(given: Path, path: Path, package: xlsxpatch.Package, ledger, month,
         folder, target = value(contract.LEDGER_FOLDER), value(contract.TARGET_MONTH)
         if isinstance(target, (int, float)):  # a date cell holds an Excel serial
             target = from_serial(target, package.date1904).strftime("%Y-%m")
-        ledger = ledger or (given.parent / str(folder) if folder else None)
+        ledger = ledger or (path.parent / str(folder) if folder else None)
         month = month or target
         if not ledger or not month:
             raise WorkbookError("give the ledger and the month, or fill 台帳の場所 and 対象月 "
@@ -276,26 +298,13 @@ def _refresh(given: Path, path: Path, package: xlsxpatch.Package, ledger, month,
     if sample:  # the sample ledger's rows are gone: from now on, rows stay where they are
         changed["xl/workbook.xml"] = xlsxpatch.without_defined_name(
             changed.get("xl/workbook.xml", package.read("xl/workbook.xml")), SAMPLE_MARK)
-
-    def write(target: Path) -> None:
-        xlsxpatch.save(package, changed, target)
-        package.close()  # Windows cannot replace a file a process holds
-        check_replaceable(given)  # and not opened in Excel meanwhile
-
-    save_atomically(path, write)
+    save(changed)
     return result
 
 
 def mark_sample(path: str | os.PathLike[str]) -> None:
     """Mark a workbook refreshed from the sample ledger (the shipped templates): its rows
     are laid out afresh by the first refresh from a real ledger."""
-    given = Path(path)
-    with exclusive(given) as path, xlsxpatch.Package(path) as package:
-        changed = {"xl/workbook.xml": xlsxpatch.with_defined_name(
-            package.read("xl/workbook.xml"), SAMPLE_MARK, "TRUE")}
-
-        def write(target: Path) -> None:
-            xlsxpatch.save(package, changed, target)
-            package.close()
-
-        save_atomically(path, write)
+    with editing(path) as (package, save):
+        save({"xl/workbook.xml": xlsxpatch.with_defined_name(
+            package.read("xl/workbook.xml"), SAMPLE_MARK, "TRUE")})

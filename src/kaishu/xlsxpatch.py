@@ -27,7 +27,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter, range_bo
 
 from . import safezip, xlsxinsert
 from .errors import KaishuError
-from .plan import Formula, Plan, Rename, Resize, TableState, Text, renamed
+from .plan import Formula, Plan, Rename, Resize, TableState, Text, renamed, table_ends
 from .serials import to_serial
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -512,15 +512,15 @@ def _quoted(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
-def _in_the_way(package: Package, resize: Resize, old_last: int) -> list[str]:
+def _in_the_way(package: Package, resize: Resize, old_last: int, new_last: int) -> list[str]:
     """The user's cells (values, formulas, merged ranges) in the rows a growing table
-    needs, within its columns."""
-    if resize.last_row <= old_last:
+    needs (``old_last`` + 1 to ``new_last``), within its columns."""
+    if new_last <= old_last:
         return []
     part = package.sheets[resize.sheet]
     left, right = resize.first_column, resize.first_column + resize.columns - 1
     found = []
-    for number, values in sorted(package.rows(part, old_last + 1, resize.last_row, left,
+    for number, values in sorted(package.rows(part, old_last + 1, new_last, left,
                                               right).items()):
         found += [f"{get_column_letter(left + j)}{number}" for j, v in enumerate(values)
                   if v not in (None, "")]
@@ -528,7 +528,7 @@ def _in_the_way(package: Package, resize: Resize, old_last: int) -> list[str]:
     after = xml[xml.rfind(b"</sheetData>"):]  # merged ranges follow the cells
     for ref in re.findall(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"', after):
         a, top, b, bottom = xlsxinsert.column_span(ref.decode())
-        if a <= right and b >= left and top <= resize.last_row and bottom > old_last:
+        if a <= right and b >= left and top <= new_last and bottom > old_last:
             found.append(ref.decode())
     return found
 
@@ -592,8 +592,8 @@ def make_room(package: Package, plan: Plan, states: dict[str, TableState]) -> No
     :class:`GrowthRefused` naming them (nothing is written then)."""
     for resize in plan.resizes:
         state = states[resize.table]
-        old_last = state.header_row + max(len(state.rows), 1)
-        cells = _in_the_way(package, resize, old_last)
+        old_last, new_last = table_ends(state, resize)
+        cells = _in_the_way(package, resize, old_last, new_last)
         if not cells:
             continue
         where = f"{resize.sheet}!" + ", ".join(cells[:5]) + (" …" if len(cells) > 5 else "")
@@ -607,7 +607,7 @@ def make_room(package: Package, plan: Plan, states: dict[str, TableState]) -> No
                 f"those cells below row {resize.last_row} and refresh again)")
         try:
             insert_rows(package, xlsxinsert.Insertion(
-                resize.sheet, old_last + 1, resize.last_row - old_last,
+                resize.sheet, old_last + 1, new_last - old_last,
                 (state.header_row + 1, old_last)))
         except xlsxinsert.Blocked as blocked:
             raise GrowthRefused(

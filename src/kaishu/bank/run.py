@@ -19,7 +19,7 @@ from ..ledger import Ledger, read_ledger
 from ..ledger.read import LedgerError, Problem, decode
 from ..plan import TABLES, Plan, TableState, _add, _keys, plan_table
 from ..serials import from_serial
-from ..xlsxfiles import save_atomically
+from ..workbook import editing
 from . import files
 from .match import PENDING, Matched, match
 from .names import normalise, payer_code, split_code
@@ -181,28 +181,36 @@ def run_match(ledger: str | os.PathLike[str], statements: list[str | os.PathLike
     """Match the deposits of ``statements`` to the customers and invoices of the ledger
     folder ``ledger``; write ``receipts_bank.csv`` there (and ``payers.csv`` when codes
     were typed in the workbook), and with ``workbook`` its 入金消込 sheet."""
-    package = state = None
-    if workbook is not None:
-        package = xlsxpatch.Package(Path(workbook))
+    if workbook is None:
+        prepared = prepare(ledger, statements, None, date_column, amount_column, payer_column,
+                           settings)
+        return _run(prepared, write_files(prepared), None)
+    with editing(workbook) as (package, save):
         states = xlsxpatch.read_state(package, (contract.BANK_MATCH,))
         if contract.BANK_MATCH not in states:
             raise MatchError(f"{Path(workbook).name}: no 入金消込 sheet (table "
                              f"{contract.BANK_MATCH}); use xlsx_templates/collection_check.xlsx")
         state = states[contract.BANK_MATCH]
-        if settings is None:
-            settings = _settings(package)
-    prepared = prepare(ledger, statements, state, date_column, amount_column, payer_column,
-                       settings)
-    if package is not None:  # planned before anything is written
-        plan = Plan()
-        _add(plan, plan_table(state, sheet_records(prepared.matched.lines, state),
-                              contract.BANK_MATCH_KEY))
+        prepared = prepare(ledger, statements, state, date_column, amount_column, payer_column,
+                           settings or _settings(package))
+        plan = Plan()  # planned before anything is written
+        _add(plan, plan_matches(prepared, state))
         changed = xlsxpatch.apply_plan(package, plan, {contract.BANK_MATCH: state})
-    rows = write_files(prepared)
-    if package is not None:
-        save_atomically(Path(workbook), lambda target: xlsxpatch.save(package, changed, target))
+        rows = write_files(prepared)
+        save(changed)
+    return _run(prepared, rows, Path(workbook))
+
+
+def plan_matches(prepared: Prepared, state: TableState) -> list:
+    """The 入金消込 table's rows: a line stays on its row while it is shown; a line no longer
+    shown frees its row unless something was typed on it."""
+    return plan_table(state, sheet_records(prepared.matched.lines, state),
+                      contract.BANK_MATCH_KEY, keep_gone=False)
+
+
+def _run(prepared: Prepared, rows: int, workbook: Path | None) -> MatchRun:
     return MatchRun(prepared.matched, prepared.learned, rows,
-                    prepared.folder / files.RECEIPTS_FILE, Path(workbook) if workbook else None)
+                    prepared.folder / files.RECEIPTS_FILE, workbook)
 
 
 def statement_files(folder: str | os.PathLike[str]) -> list[Path]:

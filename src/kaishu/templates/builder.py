@@ -261,7 +261,7 @@ class Builder:
             # the row of the n-th cell holding this value, n counting equal values ranked
             # above (ties keep the table's order)
             position = (f"SUMPRODUCT(SMALL(({values}={here})*(ROW({values})-MIN(ROW({values}))"
-                        f"+1)+({values}<>{here})*1E9,COUNTIF(C${first}:{here},{here})))")
+                        f"+1)+({values}<>{here})*1E9,SUMPRODUCT(--(C${first}:{here}={here}))))")
             cells = [k, f'=IF({here}="","",INDEX({labels},{position}))',
                      f'=IFERROR({value},"")']
             if spec.split:
@@ -274,7 +274,7 @@ class Builder:
                     cell.number_format = text(spec.format, self.lang)
         if spec.rest:
             r = last + 1
-            rest = f'SUMIF({values},">0")-SUM(C{first}:C{last})'
+            rest = f"SUMPRODUCT(ISNUMBER({values})*({values}>0),{values})-SUM(C{first}:C{last})"
             sheet.cell(r, 2, f'=IF(C{r}="","","{text(spec.rest, self.lang)}")').font = \
                 Font(name=FONT)
             cell = sheet.cell(r, 3, f'=IF({rest}>0.5,{rest},"")')

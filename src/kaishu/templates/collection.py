@@ -257,8 +257,8 @@ BANK_MATCH = Table(contract.BANK_MATCH, (
 
 
 def _suspense(amount: str, status: str) -> str:
-    return "=" + "+".join(f'SUMIFS({contract.BANK_MATCH}[{amount}],{contract.BANK_MATCH}'
-                          f'[{status}],"{s}")' for s in ("未消込", "候補あり"))
+    statuses = "+".join(f'({contract.BANK_MATCH}[{status}]="{s}")' for s in ("未消込", "候補あり"))
+    return f"=SUMPRODUCT({statuses},{contract.BANK_MATCH}[{amount}])"
 
 #: The charts' data: the largest utilisations and overdue amounts, with the customer names.
 UTILISATION_RANKING = Ranking(
