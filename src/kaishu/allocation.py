@@ -106,7 +106,7 @@ def _pop(heap, lo, size):
 
 @_jit
 def _record(rec, n, item, rule, source, undoes, day, amount):
-    """Write one application as record ``n``; returns ``n + 1``."""
+    """Write one application as record ``n`` (column ``n`` of ``rec``); returns ``n + 1``."""
     rec[ITEM, n] = item
     rec[RULE, n] = rule
     rec[SOURCE, n] = source
@@ -152,7 +152,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
     ``amount`` and the state arrays (``open_``, ``dated``, ``in_heap``, ``heap``,
     ``touched``, ``marked`` over items; ``adv_left``, ``adv_record``, ``queue``, ``reversed_``,
     ``target``, ``src_last`` over money) are indexed globally; this customer's items are
-    ``item_lo:item_hi``, its money starts at ``money_lo``. Records are written from row
+    ``item_lo:item_hi``, its money starts at ``money_lo``. Records are written from column
     ``n`` of ``rec`` (grown when needed). Returns ``(rec, n)``.
     """
     size = 0                     # open items in due order: heap[item_lo:item_lo + size]
@@ -162,7 +162,8 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
     first_record = n
     for e in range(events.shape[0]):
         kind, ref, day = events[e, 0], events[e, 1], events[e, 2]
-        # room for what one event can write: undo every record so far, pay every item
+        # room for what one event can write: undo every record of the customer so far, or
+        # pay every item and close every item as a fee
         needed = n + (n - first_record) + 2 * (item_hi - item_lo) + 4
         if needed > rec.shape[1]:
             rec = _grow(rec, needed)

@@ -21,8 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import allocation as rules
-from .allocation import ADVANCE, CREDIT, CREDIT_NOTE, DATED, DEBIT, FEE, NONE, PAID, RECEIPT, \
-    REVERSAL
+from .allocation import ADVANCE, CREDIT, CREDIT_NOTE, DATED, FEE, NONE, PAID, RECEIPT
 from .contract import BUCKET_KEYS, CASH_LIKE, FEE as FEE_METHOD, HISTORY_KEYS, METHODS, \
     NOTE_METHODS, Settings, bucket_labels
 from .errors import TermsError
@@ -495,7 +494,7 @@ def scheduled(a: Applied, m: Span) -> np.ndarray:
     """当月回収予定額: for every item due on or before E, its amount less what money received
     before M (receipts, advances received before M), fee closures before M and credit notes
     on or before E applied to it (net of what reversals have undone)."""
-    r, items, money = a.record, a.items, a.money
+    r, items = a.record, a.items
     due = items["dated"] & (items["due"] <= m.end)
     paying = _live_payments(a)
     from_credit = paying & ~_source(a, "receipt", False)
@@ -511,7 +510,7 @@ def collected_on_schedule(a: Applied, m: Span, collected_total: np.ndarray,
     """予定内回収額: what money received in M (directly, or through an advance received in
     M) and fee closures of M applied to items due on or before E, net of reversals; never
     below 0 nor above collected or scheduled."""
-    r, items, money = a.record, a.items, a.money
+    r = a.record
     due = (r["item"] >= 0) & (_item(a, "due") <= m.end)
     paying = _live_payments(a) & _source(a, "receipt", False) & m.holds(_source(a, "date"))
     fees = (r["rule"] == FEE) & m.holds(r["date"])
@@ -533,7 +532,7 @@ def collection_days(a: Applied, m: Span) -> np.ndarray:
     """回収期間: amount-weighted days from invoice date to cash date over what M's positive
     receipts (not 手数料) paid, net of reversals; an advance counts 0 days. NaN when M's
     receipts paid nothing."""
-    r, items, money = a.record, a.items, a.money
+    r = a.record
     paying = _live_payments(a) & (r["rule"] != CREDIT) & _source(a, "receipt", False) & \
         (_source(a, "amount") > 0) & (_source(a, "method") != FEE_CODE) & \
         m.holds(_source(a, "date"))
