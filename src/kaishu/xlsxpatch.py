@@ -403,6 +403,13 @@ def apply_plan(package: Package, plan: Plan,
             model = package.styles(part, resize.header_row + 1, resize.first_column,
                                    resize.first_column + resize.columns - 1)
             styles.update({resize.first_column + i: s for i, s in enumerate(model)})
+        totals_styles: dict[int, dict[int, str | None]] = {}  # a totals row keeps its look
+        for resize in (r for r in resizes.get(sheet, []) if r.totals):
+            model = package.styles(part, states[resize.table].header_row
+                                   + len(states[resize.table].rows) + 1, resize.first_column,
+                                   resize.first_column + resize.columns - 1)
+            totals_styles[resize.last_row + 1] = {resize.first_column + i: s
+                                                  for i, s in enumerate(model)}
         xml = package.read(part)
         start = xml.index(b"<sheetData")
         opening = xml.index(b">", start) + 1
@@ -439,7 +446,8 @@ def apply_plan(package: Package, plan: Plan,
             cells = [(column, c.group(0)) for column, c in old.items() if column not in values]
             for column, value in values.items():
                 # table columns take the style of the table's first row; other cells keep theirs
-                style = styles[column] if column in styles and number not in headers else \
+                style = totals_styles[number].get(column) if number in totals_styles else \
+                    styles[column] if column in styles and number not in headers else \
                     dict(ATTR.findall(old[column].group(3))).get("s") if column in old else None
                 cells.append((column, _cell(f"{get_column_letter(column)}{number}", value,
                                             style)))
