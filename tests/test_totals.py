@@ -33,6 +33,8 @@ def totals_of(path: Path, values=None):
             for r in range(top + 1, bottom)]
     total = dict(zip(headers, (source.cell(bottom, c).value for c in range(left, right + 1))))
     after = [sheet.cell(r, 1).value for r in range(bottom + 1, bottom + 80)]
+    assert sheet.cell(bottom, 1).font.b  # the totals row keeps its look
+    assert sheet.cell(bottom, 5).border.bottom.style == "double"
     return rows, total, after
 
 

@@ -699,6 +699,13 @@ def apply_plan(package: Package, plan: Plan,
             model = package.styles(part, resize.header_row + 1, resize.first_column,
                                    resize.first_column + resize.columns - 1)
             styles.update({resize.first_column + i: s for i, s in enumerate(model)})
+        totals_styles: dict[int, dict[int, str | None]] = {}  # a totals row keeps its look
+        for resize in (r for r in resizes.get(sheet, []) if r.totals):
+            model = package.styles(part, states[resize.table].header_row
+                                   + len(states[resize.table].rows) + 1, resize.first_column,
+                                   resize.first_column + resize.columns - 1)
+            totals_styles[resize.last_row + 1] = {resize.first_column + i: s
+                                                  for i, s in enumerate(model)}
         xml = package.read(part)
         start = xml.index(b"<sheetData")
         opening = xml.index(b">", start) + 1
@@ -737,10 +744,11 @@ def apply_plan(package: Package, plan: Plan,
                        CELL.finditer(previous.decode("utf-8"))}
             cells = [(column, c.group(0)) for column, c in old.items() if column not in values]
             for column, value in values.items():
-                # a row the table had keeps its cells' formats; new rows take those of the
-                # table's first row; headers, other cells, and cells a shrinking table leaves
-                # keep theirs
-                style = own[column] if column in own else \
+                # a row the table had keeps its cells' formats; a totals row keeps its look;
+                # new rows take those of the table's first row; headers, other cells, and
+                # cells a shrinking table leaves keep theirs
+                style = totals_styles[number].get(column) if number in totals_styles else \
+                    own[column] if column in own else \
                     styles[column] if column in styles and number not in beyond and \
                     number not in headers else \
                     dict(ATTR.findall(old[column].group(3))).get("s") if column in old else None

@@ -241,9 +241,10 @@ class Builder:
             elif isinstance(total, L):
                 value = text(total, self.lang)
             cell = sheet.cell(row, index, value)
-            cell.font = Font(name=FONT, bold=True)
+            cell.font = Font(name=FONT, bold=isinstance(total, L))  # sums: as wide as data
             cell.number_format = text(column.format, self.lang)
-            cell.border = Border(top=Side(style="thin", color="1F4E78"))
+            cell.border = Border(top=Side(style="thin", color="1F4E78"),
+                                 bottom=Side(style="double", color="1F4E78"))
 
     def ranking(self, sheet, row: int, spec: Ranking) -> None:
         """Write the helper range of ``spec`` from ``row`` (header) on: native formulas."""
