@@ -18,11 +18,15 @@ an unknown payer, a cancelled notice and withdrawals. The customer master carrie
 Also written as accounting journals of the same months (DOMAIN.md section 10): a 弥生
 インポート形式 journal (journal_yayoi/, CP932) and a マネーフォワード 仕訳帳 (journal_mf/ in
 UTF-8 with BOM, journal_mf_cp932/ in CP932), each beside the customers and carried-in balances.
+A journal is the company's books, so it holds every receipt: September's transfers are there
+as the company books the bank's deposits (:func:`booked`), each to the customer who truly
+paid (the parent company's deposits to its subsidiary) with the fee it kept back as a 手数料
+entry; the unknown payer's deposit is 仮受金, not a receipt.
 
 The UTF-8 copy also ships inside the package (``src/kaishu/data/samples/ledger/``), so
 ``kaishu demo`` works from an installed kaishu in any folder: the demo copies the folder
-``src/kaishu/data/samples/`` whole, so a further sample (a bank statement, a journal) is
-shipped by writing it there too (the bank statements are: ``bank/``).
+``src/kaishu/data/samples/`` whole, so a further sample is shipped by writing it there too
+(the bank statements are: ``bank/``, and the journals ``journal_yayoi/`` and ``journal_mf/``).
 
 Run from the repository root: ``python3 samples/generate_ledger.py``. The benchmark uses
 :func:`generate` for ledgers of a million invoices; everything is vectorised.
@@ -41,6 +45,8 @@ from kaishu.formulas.terms import business_day, due_date
 SEED = 20251124
 FIRST_MONTH, LAST_MONTH = "2024-04", "2025-09"
 HERE = Path(__file__).resolve().parent
+#: The ledger's files (what :func:`export` writes).
+FILES = ("customers", "invoices", "receipts", "balances")
 PACKAGE_SAMPLES = HERE.parent / "src" / "kaishu" / "data" / "samples"
 
 PREFIXES = np.array(["株式会社", "有限会社", "", "合同会社"])
@@ -61,7 +67,8 @@ HABITS = [("振込", 0), ("振込", 0), ("振込", 0), ("手形", 120), ("でん
 
 def generate(customers: int = 60, first: str = FIRST_MONTH, last: str = LAST_MONTH,
              invoices_per_month: float = 4.0, seed: int = SEED) -> dict[str, pd.DataFrame]:
-    """The customers, invoices, receipts and carried-in balances of a sample ledger."""
+    """The customers, invoices, receipts and carried-in balances of a sample ledger (and,
+    under ``kept``, the 振込手数料 each receipt kept back, in the receipts' order)."""
     rng = np.random.default_rng(seed)
     n = customers
     ids = np.array([f"C{i:04d}" for i in range(1, n + 1)])
@@ -121,7 +128,8 @@ def generate(customers: int = 60, first: str = FIRST_MONTH, last: str = LAST_MON
                          "amount": np.concatenate([opening, paid, (amount - paid)[short]])})
     pays = pays.groupby(["customer", "date", "method"], as_index=False)["amount"].sum()
     fee = fee_payer[pays["customer"]] & (pays["method"] == "振込")
-    pays.loc[fee, "amount"] -= 660
+    pays["kept"] = np.where(fee, 660, 0)
+    pays["amount"] -= pays["kept"]
     runs = np.array([d for _, d in HABITS])[habit][pays["customer"]]
     runs = np.where(pays["method"] == "手形", 120, runs)
     maturity = pays["date"].to_numpy().astype("datetime64[D]") + runs
@@ -143,6 +151,8 @@ def generate(customers: int = 60, first: str = FIRST_MONTH, last: str = LAST_MON
             "期日": np.where(is_note, maturity, np.datetime64("NaT"))}),
         "balances": pd.DataFrame({"得意先コード": ids, "基準日": as_of, "金額": opening,
                                   "支払期日": as_of + 30}),
+        # not a file: the fee each receipt kept back (the books' 手数料; see :func:`booked`)
+        "kept": pd.Series(pays["kept"].to_numpy()),
     }
 
 
@@ -223,20 +233,23 @@ def with_bank(ledger: dict[str, pd.DataFrame], month: str = LAST_MONTH,
             sent.append(f"{customers.at[c, '振込依頼人コード']} {name}")
         else:
             sent.append(name)
-    # the generator's fee payers kept 660 back; at the bank each keeps its own fee
+    # the generator's fee payers kept 660 back; at the bank most keep their own fee
     kept = (lines["金額"] % 1000 == 340).to_numpy()
     amount = lines["金額"].to_numpy() + np.where(kept, 660 - fee[who], 0)
+    true_fee = np.where(kept, fee[who], ledger["kept"][moved.to_numpy()].to_numpy())
     statement = pd.DataFrame({
         "date": dates[moved].to_numpy(), "amount": amount.astype(int), "payer": sent,
         "code": [customers.at[c, "振込依頼人コード"] if coded[c] and style[c] != "number" else ""
                  for c in who],
-        "bank": rng.choice(["ﾐﾂﾋﾞｼﾕｰｴﾌｼﾞｴｲ", "ﾐｽﾞﾎ", "ﾐﾂｲｽﾐﾄﾓ", "ﾘｿﾅ", "ｼｽﾞｵｶ"], len(who))})
+        "bank": rng.choice(["ﾐﾂﾋﾞｼﾕｰｴﾌｼﾞｴｲ", "ﾐｽﾞﾎ", "ﾐﾂｲｽﾐﾄﾓ", "ﾘｿﾅ", "ｼｽﾞｵｶ"], len(who)),
+        # who truly paid, and the fee they kept back (what the books record; not sent)
+        "customer": lines["得意先コード"].to_numpy(), "fee": true_fee})
     unknown = pd.DataFrame({"date": [pd.Timestamp(period.start_time) + pd.Timedelta(days=17)],
                             "amount": [33_000], "payer": ["ﾔﾏﾀﾞ ﾀﾛｳ"], "code": [""],
-                            "bank": ["ﾕｳﾁﾖ"]})
+                            "bank": ["ﾕｳﾁﾖ"], "customer": [""], "fee": [0]})
     statement = pd.concat([statement, unknown]).sort_values("date", kind="stable")
     return {**ledger, "customers": customers, "receipts": receipts[~moved],
-            "bank": statement.reset_index(drop=True)}
+            "kept": ledger["kept"][~moved.to_numpy()], "bank": statement.reset_index(drop=True)}
 
 
 def wareki(date) -> str:
@@ -307,7 +320,7 @@ def export(ledger: dict[str, pd.DataFrame], folder: Path, encoding: str) -> None
     """Write the ledger as an accounting system exports it."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in ledger.items():
-        if name == "bank":
+        if name not in FILES:
             continue
         out = frame.copy()
         for column in out:
@@ -328,6 +341,26 @@ YAYOI_NAME_BYTES = 24
 def _yayoi_cut(names: pd.Series) -> pd.Series:
     """補助科目 as 弥生 keeps them: the first 24 bytes of the name in CP932."""
     return names.map(lambda n: n.encode("cp932")[:YAYOI_NAME_BYTES].decode("cp932", "ignore"))
+
+
+def booked(ledger: dict[str, object]) -> dict[str, pd.DataFrame]:
+    """The ledger as the company's books hold it: the receipts of receipts.csv and each
+    deposit of the bank statements, booked to the customer who truly paid (the fee it kept
+    back as a 手数料 first, then the 振込; on one day after that customer's receipts.csv rows,
+    as the ledger reader places receipts_bank.csv). A deposit from no customer (the unknown
+    payer) is not a receipt: the books hold it as 仮受金, not against 売掛金."""
+    bank = ledger["bank"]
+    bank = bank[bank["customer"] != ""]
+    rows = []
+    for line in bank.itertuples():
+        if line.fee:
+            rows.append((line.date, line.customer, line.fee, "手数料"))
+        rows.append((line.date, line.customer, line.amount, "振込"))
+    deposits = pd.DataFrame(rows, columns=["入金日", "得意先コード", "金額", "入金方法"])
+    receipts = pd.concat([ledger["receipts"], deposits.assign(期日=pd.NaT)], ignore_index=True)
+    receipts["入金日"] = pd.to_datetime(receipts["入金日"])
+    receipts = receipts.sort_values("入金日", kind="stable", ignore_index=True)
+    return {**{k: ledger[k] for k in FILES}, "receipts": receipts}
 
 
 def journal_entries(ledger: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -413,13 +446,18 @@ def export_mf(ledger: dict[str, pd.DataFrame], path: Path, encoding: str) -> Non
     frame.to_csv(path, index=False, encoding=encoding, lineterminator="\r\n")
 
 
-def export_journals(ledger: dict[str, pd.DataFrame], out: Path) -> None:
+JOURNALS = ("journal_yayoi", "journal_mf", "journal_mf_cp932")
+
+
+def export_journals(ledger: dict[str, pd.DataFrame], out: Path,
+                    folders: tuple[str, ...] = JOURNALS) -> None:
     """The journals, each in its folder with the customers and carried-in balances."""
-    for folder, write in (
-            ("journal_yayoi", lambda f: export_yayoi(ledger, f / "仕訳日記帳.txt")),
-            ("journal_mf", lambda f: export_mf(ledger, f / "仕訳帳.csv", "utf-8-sig")),
-            ("journal_mf_cp932", lambda f: export_mf(ledger, f / "仕訳帳.csv", "cp932"))):
-        write(out / folder)
+    writers = {
+        "journal_yayoi": lambda f: export_yayoi(ledger, f / "仕訳日記帳.txt"),
+        "journal_mf": lambda f: export_mf(ledger, f / "仕訳帳.csv", "utf-8-sig"),
+        "journal_mf_cp932": lambda f: export_mf(ledger, f / "仕訳帳.csv", "cp932")}
+    for folder in folders:
+        writers[folder](out / folder)
         export({k: ledger[k] for k in ("customers", "balances")}, out / folder, "utf-8")
 
 
@@ -432,7 +470,10 @@ def main() -> None:
     ledger = with_bank(generate())
     export(ledger, options.out / "ledger_utf8", "utf-8")
     export(ledger, options.out / "ledger_cp932", "cp932")
-    export_journals(ledger, options.out)
+    books = booked(ledger)
+    export_journals(books, options.out)
+    # the package ships one journal of each format (the CP932 one differs only in encoding)
+    export_journals(books, options.package_out, ("journal_yayoi", "journal_mf"))
     export(ledger, options.package_out / "ledger", "utf-8")
     export_bank(ledger["bank"], options.out / "bank")
     export_bank(ledger["bank"], options.package_out / "bank")

@@ -431,9 +431,40 @@ SAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "samples"
 FIGURES = [*contract.CUSTOMER_KEYS, *contract.FIGURE_KEYS]
 
 
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    """The three files a journal of the sample company is booked from: the sample ledger's
+    files, with September 2025's bank deposits booked as the company books them (each to the
+    customer who truly paid, the fee they kept back as 手数料 first). A journal is the
+    company's books, so it holds every receipt — also those the bank statements bring, which
+    the three-file sample leaves to `kaishu match`."""
+    import sys
+    from collections import Counter
+
+    sys.path.insert(0, str(SAMPLES))
+    try:
+        from generate_ledger import booked, export, generate, with_bank
+    finally:
+        sys.path.remove(str(SAMPLES))
+    ledger = with_bank(generate())
+    folder = tmp_path_factory.mktemp("books")
+    export(booked(ledger), folder, "utf-8")
+    # the books are the sample ledger plus September's deposits: nothing else differs
+    for name in ("customers", "invoices", "balances"):
+        assert (folder / f"{name}.csv").read_bytes() == \
+            (SAMPLES / "ledger_utf8" / f"{name}.csv").read_bytes()
+    files = Counter((SAMPLES / "ledger_utf8" / "receipts.csv").read_text("utf-8").splitlines())
+    every = Counter((folder / "receipts.csv").read_text("utf-8").splitlines())
+    assert not files - every  # every row of receipts.csv is booked
+    added = list((every - files).elements())
+    assert len(added) > 40 and {line[:8] for line in added} == {"2025/09/"}
+    assert {line.split(",")[-2] for line in added} == {"振込", "手数料"}
+    return folder
+
+
 @pytest.mark.parametrize("folder", ["journal_yayoi", "journal_mf", "journal_mf_cp932"])
-def test_the_sample_journals_give_the_figures_of_the_three_files(folder):
-    files = read_ledger(SAMPLES / "ledger_utf8")
+def test_the_sample_journals_give_the_figures_of_the_three_files(folder, books):
+    files = read_ledger(books)
     journal = read_ledger(SAMPLES / folder)
     assert journal.customers["customer_id"].tolist() == files.customers["customer_id"].tolist()
     assert (journal.customers["notice"] == "").all()  # every customer joined to its terms
@@ -443,14 +474,39 @@ def test_the_sample_journals_give_the_figures_of_the_three_files(folder):
         pd.testing.assert_frame_equal(got, expected, check_dtype=False, obj=str(period))
 
 
-def test_refreshing_from_a_journal_writes_the_figures_of_the_three_files(tmp_path):
+def test_the_sample_journals_hold_the_deposits_kaishu_match_finds_in_the_statements(tmp_path):
+    """September's 振込 in the journal are the bank's deposits: per customer, what the
+    sample ledger with the statements matched (`kaishu match`, after the user has told it the
+    two payers it could not place) collects by transfer. The fees differ only where a
+    partial payment kept one back, which no matching can tell; which invoices a deposit
+    paid is the journal's own (due order), so only the amounts are compared."""
+    import shutil
+
+    ledger = shutil.copytree(SAMPLES / "ledger_utf8", tmp_path / "ledger")
+    (ledger / "payers.csv").write_text(
+        "振込依頼人名,得意先コード\nｶ)ｺｳﾖﾎｰﾙﾃﾞｲﾝｸﾞｽ,C0004\nｺｳﾖｳｹﾝｻﾞｲﾄ,C0023\n",
+        encoding="utf-8")  # the parent company of C0004; a name the bank cut short
+    statements = sorted(str(p) for p in (SAMPLES / "bank").iterdir())
+    result = CliRunner().invoke(main, ["match", "--ledger", str(ledger), "--bank", *statements])
+    assert result.exit_code == 0, result.output
+    # only the unknown payer (33,000, no customer's) and the cancelled notice stay unbooked
+    assert "未消込: 1 (33,000 yen)" in result.output and "候補あり:" not in result.output
+    matched = compute_month(read_ledger(ledger), "2025-09").customers.set_index("code")
+    journal = compute_month(read_ledger(SAMPLES / "journal_yayoi"),
+                            "2025-09").customers.set_index("code")
+    pd.testing.assert_series_equal(journal["transfer"], matched["transfer"], check_dtype=False)
+    assert journal["transfer"].sum() > 100_000_000
+
+
+def test_refreshing_from_a_journal_writes_the_figures_of_the_three_files(tmp_path, books):
     from kaishu.templates import write_templates
     from kaishu.workbook import refresh_workbook
 
-    books = [next(p for p in write_templates(tmp_path / name, "ja")
-                  if p.name == "collection_check.xlsx") for name in ("files", "yayoi", "mf")]
-    results = [refresh_workbook(book, SAMPLES / ledger, "2025-09")
-               for book, ledger in zip(books, ("ledger_utf8", "journal_yayoi", "journal_mf"))]
+    workbooks = [next(p for p in write_templates(tmp_path / name, "ja")
+                      if p.name == "collection_check.xlsx") for name in ("files", "yayoi", "mf")]
+    results = [refresh_workbook(book, ledger, "2025-09")
+               for book, ledger in zip(workbooks, (books, SAMPLES / "journal_yayoi",
+                                                   SAMPLES / "journal_mf"))]
     for result in results[1:]:
         pd.testing.assert_frame_equal(result.customers[FIGURES], results[0].customers[FIGURES],
                                       check_dtype=False)
@@ -478,12 +534,19 @@ def test_the_sample_journals_are_what_the_generator_makes(tmp_path):
     subprocess.run([sys.executable, str(SAMPLES / "generate_ledger.py"), "--out",
                     str(tmp_path), "--package-out", str(tmp_path / "package")], check=True,
                    capture_output=True)
-    for folder in ("journal_yayoi", "journal_mf", "journal_mf_cp932"):
+    shipped = SAMPLES.parent / "src" / "kaishu" / "data" / "samples"
+    for folder, committed in (*((f, SAMPLES / f) for f in
+                                ("journal_yayoi", "journal_mf", "journal_mf_cp932")),
+                              # the package ships one journal of each format (kaishu demo)
+                              *((f"package/{f}", shipped / f)
+                                for f in ("journal_yayoi", "journal_mf"))):
         made = sorted(p.name for p in (tmp_path / folder).iterdir())
-        assert made == sorted(p.name for p in (SAMPLES / folder).iterdir())
+        assert made == sorted(p.name for p in committed.iterdir())
         for name in made:
             assert (tmp_path / folder / name).read_bytes() == \
-                (SAMPLES / folder / name).read_bytes(), name
+                (committed / name).read_bytes(), f"{folder}/{name}"
+    assert sorted(p.name for p in (tmp_path / "package").iterdir()) == \
+        sorted(p.name for p in shipped.iterdir())
     assert (SAMPLES / "journal_yayoi" / "仕訳日記帳.txt").read_bytes()[:4] == b"2111"
     assert (SAMPLES / "journal_mf" / "仕訳帳.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
     (SAMPLES / "journal_mf_cp932" / "仕訳帳.csv").read_bytes().decode("cp932")
