@@ -14,6 +14,7 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from kaishu.cli import main
 from kaishu.ledger import LedgerError, read_ledger
@@ -103,10 +104,12 @@ def check_excel_book(path, layout, recalculate, ledger, month) -> None:
     """The user's content of :func:`excel_saved` after a refresh that added C6."""
     first = layout.first
     last = first + 5  # six customers now
+    end = last + layout.totals  # the table's totals row stays under its data
     exposure, memo, name = (layout.columns[h] for h in ("与信残高", "対応メモ", "得意先名"))
     book = load_workbook(path)
     sheet = book[SHEET]
-    assert sheet.tables["Collection"].ref.endswith(f"{last}")
+    assert sheet.tables["Collection"].ref.endswith(f"{end}")
+    assert sheet.tables["Collection"].totalsRowCount == (layout.totals or None)
     assert [sheet[f"A{first + i}"].value for i in range(6)] == list(EXPOSURE)
     # rows stay with their customer: the note, the formula, the comment, the link
     assert sheet[f"{memo}{first + 2}"].value == MEMO  # no reading appended
@@ -119,24 +122,29 @@ def check_excel_book(path, layout, recalculate, ledger, month) -> None:
 
     assert font(f"{exposure}{first + 2}") == font("A1")  # the format the user gave it
     assert font(f"{exposure}{first + 3}") != font("A1")
-    beside = "AJ"
+    beside = get_column_letter(  # the user's column next to the table
+        max(column_index_from_string(c) for c in layout.columns.values()) + 1)
     assert [sheet[f"{beside}{r}"].value for r in range(first, first + 5)] == \
         [f"={exposure}{r}/1000" for r in range(first, first + 5)]  # shared, now each its own
     # what was below the table moved down one row, as an inserted row moves it
-    assert sheet[f"A{last + 1}"].value == "合計"
-    assert sheet[f"{exposure}{last + 1}"].value == f"=SUM({exposure}{first}:{exposure}{last})"
-    assert sheet[f"A{last + 1}"].comment.text == "税込"
-    assert [str(r) for r in sheet.merged_cells.ranges] == [f"A{last + 2}:C{last + 2}"]
-    assert sheet[f"A{last + 2}"].value == "月末に残高を確認すること"
-    assert sheet.row_dimensions[last + 3].hidden and \
-        sheet.row_dimensions[last + 3].outlineLevel == 1
-    assert sheet[f"A{last + 3}"].value == "非表示の控え"
+    assert sheet[f"A{end + 1}"].value == "合計"
+    assert sheet[f"{exposure}{end + 1}"].value == f"=SUM({exposure}{first}:{exposure}{last})"
+    assert sheet[f"A{end + 1}"].comment.text == "税込"
+    assert [str(r) for r in sheet.merged_cells.ranges] == [f"A{end + 2}:C{end + 2}"]
+    assert sheet[f"A{end + 2}"].value == "月末に残高を確認すること"
+    assert sheet.row_dimensions[end + 3].hidden and \
+        sheet.row_dimensions[end + 3].outlineLevel == 1
+    assert sheet[f"A{end + 3}"].value == "非表示の控え"
+    if layout.totals:  # the totals row moved down under the data, and what refers to it
+        assert sheet[f"A{end}"].value == "合計" and sheet[f"A{end}"].font.b
+        assert sheet[f"{exposure}{end}"].value == "=SUBTOTAL(109,Collection[与信残高])"
+        assert sheet[f"{beside}{end + 1}"].value == f"={exposure}{end}"
     sheet_xml = xml(path, part_of(path, SHEET))
     assert f"<xm:sqref>{exposure}{first}:{exposure}{last}</xm:sqref>" in sheet_xml
     assert f"<xm:sqref>{memo}{first}:{memo}{last}</xm:sqref>" in sheet_xml
     assert 'x14ac:dyDescent="0.4"' in sheet_xml
     vml = xml(path, "xl/drawings/vmlDrawing1.vml")
-    assert re.findall(r"<x:Row>(\d+)</x:Row>", vml) == [str(first + 1), str(last)]  # 0-based
+    assert re.findall(r"<x:Row>(\d+)</x:Row>", vml) == [str(first + 1), str(end)]  # 0-based
     with zipfile.ZipFile(path) as archive:  # calcChain dropped with its references
         assert "xl/calcChain.xml" not in archive.namelist()
         assert b"calcChain" not in archive.read("[Content_Types].xml")
@@ -145,7 +153,10 @@ def check_excel_book(path, layout, recalculate, ledger, month) -> None:
     no_error_cells(values)
     figures_are_the_core(path, values, ledger, month)
     computed = values[SHEET]
-    assert computed[f"{exposure}{last + 1}"].value == sum(EXPOSURE.values())  # 470,000
+    assert computed[f"{exposure}{end + 1}"].value == sum(EXPOSURE.values())  # 470,000
+    if layout.totals:  # the table's own totals row sums the same column
+        assert computed[f"{exposure}{end}"].value == sum(EXPOSURE.values())
+        assert computed[f"{beside}{end + 1}"].value == sum(EXPOSURE.values())
     assert [computed[f"{beside}{first + i}"].value for i in range(5)] == \
         [EXPOSURE[c] / 1000 for c in ("C1", "C2", "C3", "C4", "C5")]
     assert computed[f"{memo}{first + 1}"].value == 2 * EXPOSURE["C2"]
@@ -180,8 +191,10 @@ def test_a_libreoffice_saved_template(tmp_path, ledgers, recalculate):
     for month in ("2025-06", "2025-07"):
         refresh_workbook(book, ledgers[1], month)
         loaded = load_workbook(book)
-        codes = [r[0].value for r in loaded[SHEET][loaded[SHEET].tables["Collection"].ref]]
-        assert codes[1:] == list(EXPOSURE)  # the sample's rows replaced, then kept
+        table = loaded[SHEET].tables["Collection"]
+        codes = [r[0].value for r in loaded[SHEET][table.ref]]
+        assert table.totalsRowCount == 1 and codes[-1] == "合計"  # the totals row kept
+        assert codes[1:-1] == list(EXPOSURE)  # the sample's rows replaced, then kept
         (values,) = recalculate(book)
         no_error_cells(values)
         figures_are_the_core(book, values, ledgers[1], month)
@@ -232,18 +245,19 @@ SELF_LINK = {"xl/externalLinks/externalLink1.xml":
 @pytest.mark.parametrize("extra, named", [(PIVOT, "pivotCacheDefinition1"),
                                           (SELF_LINK, "external link externalLink1")])
 def test_growth_stops_when_something_else_reads_the_sheet(excel_book, ledgers, extra, named):
-    book, _ = excel_book
+    book, layout = excel_book
+    row = layout.below  # the user's total, in the row the growing table needs
     parts = Parts.load(book)
     for name, text in extra.items():
         parts.put(name, text)
     parts.save(book)
     before = book.read_bytes()
-    with pytest.raises(GrowthRefused, match=rf"月次回収チェック!A12, E12: .*{named}"):
+    with pytest.raises(GrowthRefused, match=rf"月次回収チェック!A{row}, E{row}: .*{named}"):
         refresh_workbook(book, ledgers[1], "2025-06")
     result = CliRunner().invoke(main, ["refresh", str(book), "--ledger", str(ledgers[1]),
                                        "--month", "2025-06"])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "move those cells below row 12" in result.output
+    assert f"move those cells below row {row}" in result.output
     assert book.read_bytes() == before
 
 
@@ -257,9 +271,15 @@ def test_shrinking_clears_cells_and_keeps_rows(tmp_path, ledgers):
     parts.put(name, excel_rows(put_cells(parts.text(name), {"AK30": "私のメモ"}),
                                {30: {"ht": "40", "customHeight": "1"}}))
     parts.save(book)
+    shipped = load_workbook(TEMPLATE)[SHEET].tables["Collection"]
+    left, top, right, _ = range_boundaries(shipped.ref)
     refresh_workbook(book, ledgers[0], "2025-06")
     sheet = load_workbook(book)[SHEET]
-    assert sheet.tables["Collection"].ref == "A6:AI11"
+    # the header, 5 customers and the totals row, over the template's columns
+    assert sheet.tables["Collection"].ref == \
+        f"{get_column_letter(left)}{top}:{get_column_letter(right)}" \
+        f"{top + 5 + (shipped.totalsRowCount or 0)}"
+    assert right < column_index_from_string("AK")  # the user's note is beside the table
     assert sheet["AK30"].value == "私のメモ" and sheet.row_dimensions[30].height == 40
     assert sheet["A30"].value is None and sheet["E30"].value is None
 
@@ -373,3 +393,25 @@ def test_only_a_key_gone_from_the_master_is_marked():
     assert [r[at["memo"]] for r in write.values] == [None, "写し", "空行のメモ", None]
     assert marks[3] == "マスタになし"
     assert not any(m == "マスタになし" for m in marks[:3])
+
+
+def test_replaced_illustrative_rows_pass_nothing_on():
+    """The template's illustrative rows are other (made-up) customers: the first refresh
+    replaces them, and a customer without a limit in the ledger gets none — not the
+    illustrative row's 2,000,000 it happens to land on (警告 then says 限度未設定)."""
+    import pandas as pd
+
+    from kaishu.plan import TABLES
+    from kaishu.templates.collection import EXAMPLE_MONTH
+
+    spec = TABLES["Collection"]
+    headers = [c.label.ja for c in spec.columns]
+    rows = [[example.get(c.key) for c in spec.columns] for example in EXAMPLE_MONTH]
+    assert rows[1][headers.index("信用限度額")] == 2_000_000  # the premise
+    state = TableState(SHEET, "Collection", 6, 1, headers, rows)
+    records = pd.DataFrame({c.key: [1.0, 2.0] for c in spec.columns if c.role == "value"})
+    records["code"], records["credit_limit"] = ["C1", "(補助科目なし)"], [1_000_000.0, None]
+    write = plan_table(state, records)[0]  # the data rows (then the rows cleared, the resize)
+    limit = headers.index("信用限度額")
+    assert [(r[0], r[limit]) for r in write.values] == \
+        [("C1", 1_000_000.0), ("(補助科目なし)", None)]

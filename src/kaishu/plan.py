@@ -303,7 +303,8 @@ def plan_table(state: TableState, records: pd.DataFrame, key: str = "code",
     # what each existing row becomes: a record's index, or the row itself (kept as gone)
     layout: list[int | list[Any] | None] = []
     placed: set[str] = set()
-    if not fresh and not _illustrative(state, keys, key_at):
+    afresh = fresh or _illustrative(state, keys, key_at)
+    if not afresh:
         for row in state.rows:
             code = None if row[key_at] in (None, "") else str(row[key_at])
             if code is None:
@@ -319,9 +320,9 @@ def plan_table(state: TableState, records: pd.DataFrame, key: str = "code",
     while layout and layout[-1] is None:  # free rows left at the end go
         layout.pop()
 
-    previous = [None] * len(records)  # the row each record had
-    for i, row in zip(layout, state.rows):
-        if isinstance(i, int):
+    previous = [None] * len(records)  # the row each record had (none, when laid out
+    for i, row in zip(layout, state.rows):  # afresh: the rows replaced were other customers')
+        if isinstance(i, int) and not afresh:
             previous[i] = row
     columns = {}
     for j, k in enumerate(keys):

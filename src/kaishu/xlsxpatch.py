@@ -587,9 +587,12 @@ def insert_rows(package: Package, insertion: xlsxinsert.Insertion) -> None:
             package._parts[name] = xlsxinsert.shift_chart(package.read(name), insertion)
 
 
-def make_room(package: Package, plan: Plan, states: dict[str, TableState]) -> None:
-    """Rows inserted below each table that must grow into the user's cells, or
-    :class:`GrowthRefused` naming them (nothing is written then)."""
+def make_room(package: Package, plan: Plan, states: dict[str, TableState]) -> dict[str, int]:
+    """Rows inserted where each table must grow into the user's cells, or
+    :class:`GrowthRefused` naming them (nothing is written then). The rows go in below the
+    data rows, above a totals row (which moves down with every reference to it, as when a
+    row is added to a table in Excel). Returns how many rows each table got."""
+    inserted: dict[str, int] = {}
     for resize in plan.resizes:
         state = states[resize.table]
         old_last, new_last = table_ends(state, resize)
@@ -600,21 +603,24 @@ def make_room(package: Package, plan: Plan, states: dict[str, TableState]) -> No
         blockers = _blockers(package, resize.sheet)
         if blockers:
             raise GrowthRefused(
-                f"{where}: 表 {resize.table} は {resize.last_row} 行目まで広がりますが、その"
+                f"{where}: 表 {resize.table} は {new_last} 行目まで広がりますが、その"
                 f"セルを移せません ({', '.join(blockers)} がこのシートを参照しています)。"
-                f"それらのセルを {resize.last_row + 1} 行目より下へ移してから、もう一度更新して"
-                f"ください (the table {resize.table} must grow to row {resize.last_row}: move "
-                f"those cells below row {resize.last_row} and refresh again)")
+                f"それらのセルを {new_last} 行目より下へ移してから、もう一度更新して"
+                f"ください (the table {resize.table} must grow to row {new_last}: move "
+                f"those cells below row {new_last} and refresh again)")
+        data_last = old_last - (0 if state.totals is None else 1)
         try:
             insert_rows(package, xlsxinsert.Insertion(
-                resize.sheet, old_last + 1, new_last - old_last,
-                (state.header_row + 1, old_last)))
+                resize.sheet, data_last + 1, new_last - old_last,
+                (state.header_row + 1, data_last)))
         except xlsxinsert.Blocked as blocked:
             raise GrowthRefused(
-                f"{where}: 表 {resize.table} は {resize.last_row} 行目まで広がりますが、"
-                f"行を挿入できません ({blocked})。それらのセルを {resize.last_row + 1} 行目より"
+                f"{where}: 表 {resize.table} は {new_last} 行目まで広がりますが、"
+                f"行を挿入できません ({blocked})。それらのセルを {new_last} 行目より"
                 f"下へ移してから、もう一度更新してください (move those cells below row "
-                f"{resize.last_row} and refresh again)") from None
+                f"{new_last} and refresh again)") from None
+        inserted[resize.table] = new_last - old_last
+    return inserted
 
 
 FORMULA_TEXT = re.compile(rb"(<(f|calculatedColumnFormula|definedName)\b[^>]*(?<!/)>)"
@@ -675,7 +681,7 @@ def _apply_renames(package: Package, plan: Plan, changed: dict) -> None:
 def apply_plan(package: Package, plan: Plan,
                states: dict[str, TableState]) -> dict[str, bytes | list[bytes]]:
     """The new content of each part the plan changes (a sheet as a list of pieces)."""
-    make_room(package, plan, states)
+    inserted = make_room(package, plan, states)
     changed: dict[str, bytes] = {}
     by_sheet: dict[str, dict[int, dict[int, Any]]] = {}
     for write in plan.writes:
@@ -701,8 +707,9 @@ def apply_plan(package: Package, plan: Plan,
             styles.update({resize.first_column + i: s for i, s in enumerate(model)})
         totals_styles: dict[int, dict[int, str | None]] = {}  # a totals row keeps its look
         for resize in (r for r in resizes.get(sheet, []) if r.totals):
-            model = package.styles(part, states[resize.table].header_row
-                                   + len(states[resize.table].rows) + 1, resize.first_column,
+            model = package.styles(part, states[resize.table].header_row  # (moved down
+                                   + len(states[resize.table].rows) + 1  # by rows inserted)
+                                   + inserted.get(resize.table, 0), resize.first_column,
                                    resize.first_column + resize.columns - 1)
             totals_styles[resize.last_row + 1] = {resize.first_column + i: s
                                                   for i, s in enumerate(model)}
