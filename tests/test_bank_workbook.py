@@ -34,9 +34,10 @@ def test_sheet_written_and_a_typed_code_learned(ledger, tmp_path, recalculate): 
     book = template(tmp_path)
     run_match(folder, [statement], workbook=book)
     headers, rows = table_rows(book)
-    assert headers[:14] == ["明細ID", "日付", "振込依頼人名", "正規化名", "金額", "得意先コード",
-                            "得意先名", "請求番号", "手数料", "状態", "根拠", "候補",
-                            "得意先コード(手入力)", "メモ"]
+    # what a reviewer reads first (it prints on one page across), the details after
+    assert headers == ["日付", "振込依頼人名", "金額", "得意先コード", "得意先名", "請求番号",
+                       "手数料", "状態", "根拠", "候補", "得意先コード(手入力)", "メモ",
+                       "明細ID", "正規化名", "依頼人コード", "仕向銀行", "明細ファイル"]
     assert [(r["金額"], r["状態"]) for r in rows] == [
         (1_000_000, "自動消込"), (50_000, "未消込"), (80_000, "候補あり"), (12_345, "未消込"),
         (499_340, "手数料差引"), (500_000, "自動消込"), (699_670, "手数料差引"),
@@ -52,13 +53,15 @@ def test_sheet_written_and_a_typed_code_learned(ledger, tmp_path, recalculate): 
     wb = load_workbook(book)
     sheet = wb[SHEET]
     header_row = int(sheet.tables["BankMatch"].ref.split(":")[0][1:])
+    column = {c.value: c.column for c in sheet[header_row] if c.value}
+    amount, typed, memo = column["金額"], column["得意先コード(手入力)"], column["メモ"]
     for r in range(header_row + 1, sheet.max_row + 1):
-        if sheet.cell(r, 5).value == 50_000:
-            sheet.cell(r, 13).value = "C5"
-        if sheet.cell(r, 5).value == 300_000:
-            sheet.cell(r, 14).value = "残りは10月末と電話で確認"
-        if sheet.cell(r, 5).value == 1_000_000:
-            sheet.cell(r, 14).value = "青葉商事 9月分"
+        if sheet.cell(r, amount).value == 50_000:
+            sheet.cell(r, typed).value = "C5"
+        if sheet.cell(r, amount).value == 300_000:
+            sheet.cell(r, memo).value = "残りは10月末と電話で確認"
+        if sheet.cell(r, amount).value == 1_000_000:
+            sheet.cell(r, memo).value = "青葉商事 9月分"
     wb.save(book)
 
     # the next run reads no statement of September again: the pending line comes from the sheet

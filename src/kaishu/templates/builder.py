@@ -146,15 +146,20 @@ class Builder:
     def field(self, sheet, row: int, field: Field) -> None:
         label = sheet.cell(row, 1, text(field.label, self.lang))
         label.font = Font(name=FONT, bold=True)
+        label.alignment = Alignment(vertical="top")  # level with a value or note that wraps
         value = text(field.value, self.lang)
         cell = sheet.cell(row, 2, self.formula(value) if field.computed else value)
         self.style_cell(cell, field.format, field.computed)
         cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+        # a typed text (a folder, a list of accounts) wraps within its box: the row grows
+        cell.alignment = Alignment(vertical="top", wrap_text=field.format == "@")
         if field.span > 1:  # a text result gets the room it needs, within its box
             sheet.merge_cells(start_row=row, start_column=2, end_row=row,
                               end_column=1 + field.span)
-        if field.note:
-            sheet.cell(row, 3, text(field.note, self.lang)).font = Font(name=FONT, color="595959")
+        if field.note:  # wraps within its column: a long note never widens the printout
+            note = sheet.cell(row, 3, text(field.note, self.lang))
+            note.font = Font(name=FONT, color="595959")
+            note.alignment = Alignment(vertical="top", wrap_text=True)
         self.validate(sheet, field.validation, f"B{row}")
         self.name(field.name, sheet, f"$B${row}")
 
@@ -174,7 +179,7 @@ class Builder:
 
     def table(self, sheet, placed: Placed) -> None:
         table, row = placed.table, placed.header_row
-        columns = []
+        columns, wraps = [], any(column.wrap for column in table.columns)
         for index, column in enumerate(table.columns, start=1):
             header = sheet.cell(row, index, placed.headers[column.key])
             header.font = Font(name=FONT, bold=True, color="FFFFFF")
@@ -203,8 +208,9 @@ class Builder:
                 cell = sheet.cell(r, index, formula if formula else
                                   text(values.get(column.key), self.lang))
                 self.style_cell(cell, column.format, column.computed, fill=False)
-                if column.wrap:  # long texts (warnings, notes) wrap within the column
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if wraps:  # long texts (warnings, notes) wrap within their column; a row
+                    # that grows reads across: every cell at its top
+                    cell.alignment = Alignment(wrap_text=column.wrap, vertical="top")
             self.validate(sheet, column.validation, f"{letter}{first}:{letter}{last}")
         sheet.row_dimensions[row].height = 32
         if table.details_from:  # detail columns: grouped and collapsed, [+] shows them

@@ -230,26 +230,28 @@ HISTORY = Table(contract.HISTORY, (
     "on_schedule", "site", "exposure")}} for r in EXAMPLE_MONTH))
 
 #: 入金消込 (DOMAIN.md section 9): one row per statement line, written by ``kaishu match``.
+#: What a reviewer reads comes first and prints on one page across (A4 landscape at 74%:
+#: long texts wrap); the line's key 明細ID and the statement's particulars are the details.
 BANK_MATCH = Table(contract.BANK_MATCH, (
-    value("line_id", L("明細ID", "Line ID"), "General", 30),
     value("date", L("日付", "Date"), DATE, 11),
-    value("payer", L("振込依頼人名", "Payer as sent"), "General", 24),
-    value("name", L("正規化名", "Normalised payer"), "General", 20),
+    value("payer", L("振込依頼人名", "Payer as sent"), "General", 17),
     value("amount", L("金額", "Amount")),
-    value("customer_id", L("得意先コード", "Customer code"), "General", 11),
-    value("customer_name", L("得意先名", "Customer name"), "General", 20),
-    value("invoices", L("請求番号", "Invoices"), "General", 18),
+    value("customer_id", L("得意先コード", "Customer code"), "General", 14),
+    Column("customer_name", L("得意先名", "Customer name"), "value", width=18, wrap=True),
+    Column("invoices", L("請求番号", "Invoices"), "value", width=24, wrap=True),
     value("fee", L("手数料", "Fee")),
-    value("status", L("状態", "Status"), "General", 10),
-    value("reason", L("根拠", "Why"), "General", 28),
-    value("candidates", L("候補", "Candidates"), "General", 30),
-    Column("manual", L("得意先コード(手入力)", "Customer code (typed)"), width=14),
-    Column("memo", L("メモ", "Notes"), width=24),
-    # details, grouped
+    value("status", L("状態", "Status"), "General", 11),
+    Column("reason", L("根拠", "Why"), "value", width=21, wrap=True),
+    Column("candidates", L("候補", "Candidates"), "value", width=21, wrap=True),
+    Column("manual", L("得意先コード(手入力)", "Customer code (typed)"), width=13),
+    Column("memo", L("メモ", "Notes"), width=16, wrap=True),
+    # details, grouped: [+] above the sheet shows them
+    value("line_id", L("明細ID", "Line ID"), "General", 44),
+    value("name", L("正規化名", "Normalised payer"), "General", 28),
     value("payer_code", L("依頼人コード", "Payer code"), "General", 12),
     value("bank", L("仕向銀行", "Remitting bank"), "General", 16),
-    value("file", L("明細ファイル", "Statement file"), "General", 18),
-), details_from="payer_code", highlights=(
+    value("file", L("明細ファイル", "Statement file"), "General", 28),
+), details_from="line_id", highlights=(
     Highlight(("status",), 'OR({$status}="未消込",{$status}="候補あり")', "F8CBAD", "9C0006"),
     Highlight(("status",), '{$status}="要確認"', "FFE699", "7F6000"),
     Highlight(("manual",), 'LEN({$manual})>0', "E2EFDA", "375623"),
@@ -337,7 +339,7 @@ SETTINGS = Sheet(L("設定", "Settings"), L("設定", "Settings"), (
                   "入金消込をします (空欄なら消込しません)",
                   "Folder of the bank statements (全銀 files, CSV). When filled, the refresh "
                   "button matches them to invoices first (blank: no matching)")),
-), pages_tall=1, widths={"A": 36, "B": 16, "C": 70})
+), pages_tall=1, widths={"B": 28, "C": 70})
 
 SHEETS = (
     Sheet(L("月次回収チェック", "Monthly check"), L(
@@ -407,11 +409,14 @@ SHEETS = (
         "入金消込 — 銀行の入金を得意先・請求に消し込んだ結果 (得意先コード(手入力) に入れたコードは"
         "次の消込で学習されます)",
         "Bank matching — deposits matched to customers and invoices (a code typed in "
-        "Customer code (typed) is learned by the next matching run)"), (
-        Field("Suspense", L("仮受金 (未消込 + 候補あり)", "Suspense (unmatched + candidates)"),
+        "Customer code (typed) is learned next time)"), (
+        Field("Suspense", L("仮受金", "Suspense"),
               L(_suspense("金額", "状態"), _suspense("Amount", "Status")), YEN),
+        L("仮受金 = 状態が 未消込 または 候補あり の入金の合計 (銀行の残高と照合できます)",
+          "Suspense = the deposits whose status is 未消込 (unmatched) or 候補あり (candidates): "
+          "it reconciles the sheet with the bank"),
         BANK_MATCH,
-    )),
+    ), scale=74, widths={"A": 12, "G": 8, "K": 15}),
     Sheet(L("グラフデータ", "Chart data"), L(
         "グラフのデータ (月次回収チェックの表から計算: 高い順、同じ値は表の順)",
         "Data of the charts (computed from the monthly table: largest first, ties in table "
