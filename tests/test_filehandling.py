@@ -19,46 +19,19 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from kaishu import workbook as applier, xlsxfiles
-from kaishu.cli import main
 from kaishu.errors import FileError
-from kaishu.templates import write_templates
 from kaishu.xlsxfiles import FileFacts, differences, refusals, replace_refusal
 
-from ledgers import write_ledger
-from test_monthly import BALANCES, CUSTOMERS, INVOICES, RECEIPTS
-from test_safezip import one_line
+from test_safezip import book, ledger, one_line, refresh, template  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 KAISHU = [sys.executable, "-c", "from kaishu.cli import run; run()"]
 TEMPORARY = ".kaishu-tmp-"
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("templates")
-    (path,) = [p for p in write_templates(folder) if p.name == "collection_check.xlsx"]
-    return path
-
-
-@pytest.fixture
-def book(template, tmp_path):
-    folder = tmp_path / "books"
-    folder.mkdir()
-    return Path(shutil.copy(template, folder / template.name))
-
-
-@pytest.fixture
-def ledger(tmp_path):
-    return write_ledger(tmp_path / "ledger", CUSTOMERS, INVOICES, RECEIPTS, BALANCES)
-
-
-def refresh(book, ledger, month="2025-06"):
-    return CliRunner().invoke(main, ["refresh", str(book), "--ledger", str(ledger),
-                                     "--month", month])
 
 
 def months(path: Path) -> set:

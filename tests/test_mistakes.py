@@ -12,17 +12,11 @@ from openpyxl import Workbook
 from openpyxl.worksheet.table import Table
 
 from kaishu.cli import main
-from kaishu.templates import write_templates
+
+from test_safezip import template  # noqa: F401  (the fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "ledger_utf8"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("templates")
-    (path,) = [p for p in write_templates(folder) if p.name == "collection_check.xlsx"]
-    return path
 
 
 @pytest.fixture
