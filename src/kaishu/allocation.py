@@ -106,7 +106,12 @@ def _pop(heap, lo, size):
 
 @_jit
 def _record(rec, n, item, rule, source, undoes, day, amount):
-    """Write one application as record ``n`` (column ``n`` of ``rec``); returns ``n + 1``."""
+    """Write one application as record ``n`` (column ``n`` of ``rec``, given twice the room
+    when full); returns ``(rec, n + 1)``."""
+    if n == rec.shape[1]:
+        bigger = np.empty((rec.shape[0], max(2 * n, 16)), np.int64)
+        bigger[:, :n] = rec
+        rec = bigger
     rec[ITEM, n] = item
     rec[RULE, n] = rule
     rec[SOURCE, n] = source
@@ -116,14 +121,20 @@ def _record(rec, n, item, rule, source, undoes, day, amount):
     rec[LIVE, n] = amount
     rec[PREV_SOURCE, n] = NONE
     rec[PREV_PAID, n] = NONE
-    return n + 1
+    return rec, n + 1
 
 
 @_jit
-def _grow(rec, needed):
-    bigger = np.empty((rec.shape[0], max(needed, 2 * rec.shape[1])), np.int64)
-    bigger[:, :rec.shape[1]] = rec
-    return bigger
+def latest_in_group(group, positive, rows):
+    """For each of ``rows`` (in order), the latest row before it of the same ``group`` that
+    is ``positive`` (-1 for none)."""
+    latest = np.full(group.max() + 1, NONE, np.int64)
+    out = np.empty(rows.shape[0], np.int64)
+    for i in range(rows.shape[0]):
+        out[i] = latest[group[i]]
+        if positive[i]:
+            latest[group[i]] = rows[i]
+    return out
 
 
 @_jit
@@ -153,20 +164,14 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
     ``touched``, ``marked`` over items; ``adv_left``, ``adv_record``, ``queue``, ``reversed_``,
     ``target``, ``src_last`` over money) are indexed globally; this customer's items are
     ``item_lo:item_hi``, its money starts at ``money_lo``. Records are written from column
-    ``n`` of ``rec`` (grown when needed). Returns ``(rec, n)``.
+    ``n`` of ``rec`` (grown when full). Returns ``(rec, n)``.
     """
     size = 0                     # open items in due order: heap[item_lo:item_lo + size]
     head = tail = money_lo       # advances, oldest first: queue[head:tail]
     paid_last = NONE             # the latest record of what receipts paid
     today = 0                    # items receipts paid today: touched[item_lo:item_lo + today]
-    first_record = n
     for e in range(events.shape[0]):
         kind, ref, day = events[e, 0], events[e, 1], events[e, 2]
-        # room for what one event can write: undo every record of the customer so far, or
-        # pay every item and close every item as a fee
-        needed = n + (n - first_record) + 2 * (item_hi - item_lo) + 4
-        if needed > rec.shape[1]:
-            rec = _grow(rec, needed)
 
         if kind == DATED:
             # An item is dated: it is open. Rule 3: advances pay it on that day, the oldest
@@ -182,7 +187,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 pay = min(open_[k], adv_left[m])
                 adv_left[m] -= pay
                 open_[k] -= pay
-                n = _record(rec, n, k, ADVANCE, m, NONE, day, pay)
+                rec, n = _record(rec, n, k, ADVANCE, m, NONE, day, pay)
                 rec[PREV_SOURCE, n - 1] = src_last[m]
                 src_last[m] = n - 1
                 if money[m, M_IS_RECEIPT]:
@@ -205,7 +210,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 pay = min(left, open_[k])
                 open_[k] -= pay
                 left -= pay
-                n = _record(rec, n, k, PAID, m, NONE, day, pay)
+                rec, n = _record(rec, n, k, PAID, m, NONE, day, pay)
                 rec[PREV_SOURCE, n - 1] = src_last[m]
                 src_last[m] = n - 1
                 rec[PREV_PAID, n - 1] = paid_last
@@ -225,7 +230,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 pay = min(left, open_[k])
                 open_[k] -= pay
                 left -= pay
-                n = _record(rec, n, k, rule, m, NONE, day, pay)
+                rec, n = _record(rec, n, k, rule, m, NONE, day, pay)
                 rec[PREV_SOURCE, n - 1] = src_last[m]
                 src_last[m] = n - 1
                 if receipt:
@@ -238,7 +243,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
             # Rule 3 (and 4): what is still left is an advance.
             if left > 0:
                 adv_left[m] = left
-                n = _record(rec, n, NONE, ADVANCE, m, NONE, day, left)
+                rec, n = _record(rec, n, NONE, ADVANCE, m, NONE, day, left)
                 adv_record[m] = n - 1
                 queue[tail] = m
                 tail += 1
@@ -254,7 +259,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 if take > 0:
                     adv_left[t] -= take
                     x -= take
-                    n = _record(rec, n, NONE, REVERSAL, m, adv_record[t], day, take)
+                    rec, n = _record(rec, n, NONE, REVERSAL, m, adv_record[t], day, take)
                 # ... then what its advance paid, then what it paid directly is reopened
                 r = src_last[t]
                 while x > 0 and r >= 0:
@@ -267,7 +272,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                         if not in_heap[k]:
                             size = _push(heap, item_lo, size, k)
                             in_heap[k] = True
-                        n = _record(rec, n, k, REVERSAL, m, r, day, undo)
+                        rec, n = _record(rec, n, k, REVERSAL, m, r, day, undo)
                     r = rec[PREV_SOURCE, r]
             # With no such receipt, or for what exceeds what it did: unspent advances are
             # taken back (the latest first) ...
@@ -278,7 +283,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 if take > 0:
                     adv_left[a] -= take
                     x -= take
-                    n = _record(rec, n, NONE, REVERSAL, m, adv_record[a], day, take)
+                    rec, n = _record(rec, n, NONE, REVERSAL, m, adv_record[a], day, take)
                 q -= 1
             while tail > head and adv_left[queue[tail - 1]] == 0:
                 tail -= 1
@@ -294,7 +299,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                     if not in_heap[k]:
                         size = _push(heap, item_lo, size, k)
                         in_heap[k] = True
-                    n = _record(rec, n, k, REVERSAL, m, r, day, undo)
+                    rec, n = _record(rec, n, k, REVERSAL, m, r, day, undo)
                 r = rec[PREV_PAID, r]
             while paid_last >= 0 and rec[LIVE, paid_last] == 0:
                 paid_last = rec[PREV_PAID, paid_last]
@@ -306,7 +311,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 dated[k] = True
                 size = _push(heap, item_lo, size, k)
                 in_heap[k] = True
-                n = _record(rec, n, k, DEBIT, m, NONE, day, x)
+                rec, n = _record(rec, n, k, DEBIT, m, NONE, day, x)
 
         # Rule 6: after the day's last receipt, once per customer and day, every item a
         # receipt of the day paid that is left open by no more than the tolerance is closed
@@ -316,7 +321,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 k = touched[i]
                 marked[k] = False
                 if 0 < open_[k] <= tolerance:
-                    n = _record(rec, n, k, FEE, NONE, NONE, day, open_[k])
+                    rec, n = _record(rec, n, k, FEE, NONE, NONE, day, open_[k])
                     open_[k] = 0
             today = 0
     return rec, n
