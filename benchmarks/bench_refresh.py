@@ -159,7 +159,7 @@ def main() -> None:
 
         print("measuring")
         small = read_ledger(work / "small")
-        timed("compile the engine (once)", results, compute_month, small, MONTH)
+        timed("load the engine (compiled once)", results, compute_month, small, MONTH)
         catch_all_ledger = timed("read the 諸口 ledger files", results, read_ledger,
                                  work / "catch_all")
         timed("compute the 諸口 month", results, compute_month, catch_all_ledger, MONTH)

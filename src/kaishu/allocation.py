@@ -106,12 +106,7 @@ def _pop(heap, lo, size):
 
 @_jit
 def _record(rec, n, item, rule, source, undoes, day, amount):
-    """Write one application as record ``n`` (column ``n`` of ``rec``, given twice the room
-    when full); returns ``(rec, n + 1)``."""
-    if n == rec.shape[1]:
-        bigger = np.empty((rec.shape[0], max(2 * n, 16)), np.int64)
-        bigger[:, :n] = rec
-        rec = bigger
+    """Write one application as record ``n`` (column ``n`` of ``rec``); returns ``n + 1``."""
     rec[ITEM, n] = item
     rec[RULE, n] = rule
     rec[SOURCE, n] = source
@@ -121,7 +116,15 @@ def _record(rec, n, item, rule, source, undoes, day, amount):
     rec[LIVE, n] = amount
     rec[PREV_SOURCE, n] = NONE
     rec[PREV_PAID, n] = NONE
-    return rec, n + 1
+    return n + 1
+
+
+@_jit
+def _grow(rec, n, needed):
+    """``rec`` with room for at least ``needed`` records, its first ``n`` kept."""
+    bigger = np.empty((rec.shape[0], max(needed, 2 * rec.shape[1])), np.int64)
+    bigger[:, :n] = rec[:, :n]
+    return bigger
 
 
 @_jit
@@ -164,14 +167,20 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
     ``touched``, ``marked`` over items; ``adv_left``, ``adv_record``, ``queue``, ``reversed_``,
     ``target``, ``src_last`` over money) are indexed globally; this customer's items are
     ``item_lo:item_hi``, its money starts at ``money_lo``. Records are written from column
-    ``n`` of ``rec`` (grown when full). Returns ``(rec, n)``.
+    ``n`` of ``rec`` (grown when needed). Returns ``(rec, n)``.
     """
     size = 0                     # open items in due order: heap[item_lo:item_lo + size]
     head = tail = money_lo       # advances, oldest first: queue[head:tail]
     paid_last = NONE             # the latest record of what receipts paid
     today = 0                    # items receipts paid today: touched[item_lo:item_lo + today]
+    first_record = n
     for e in range(events.shape[0]):
         kind, ref, day = events[e, 0], events[e, 1], events[e, 2]
+        # room for what one event can write: undo every record of the customer so far, or
+        # pay every item and close every item as a fee
+        needed = n + (n - first_record) + 2 * (item_hi - item_lo) + 4
+        if needed > rec.shape[1]:
+            rec = _grow(rec, n, needed)
 
         if kind == DATED:
             # An item is dated: it is open. Rule 3: advances pay it on that day, the oldest
@@ -187,7 +196,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 pay = min(open_[k], adv_left[m])
                 adv_left[m] -= pay
                 open_[k] -= pay
-                rec, n = _record(rec, n, k, ADVANCE, m, NONE, day, pay)
+                n = _record(rec, n, k, ADVANCE, m, NONE, day, pay)
                 rec[PREV_SOURCE, n - 1] = src_last[m]
                 src_last[m] = n - 1
                 if money[m, M_IS_RECEIPT]:
@@ -210,7 +219,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 pay = min(left, open_[k])
                 open_[k] -= pay
                 left -= pay
-                rec, n = _record(rec, n, k, PAID, m, NONE, day, pay)
+                n = _record(rec, n, k, PAID, m, NONE, day, pay)
                 rec[PREV_SOURCE, n - 1] = src_last[m]
                 src_last[m] = n - 1
                 rec[PREV_PAID, n - 1] = paid_last
@@ -230,7 +239,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 pay = min(left, open_[k])
                 open_[k] -= pay
                 left -= pay
-                rec, n = _record(rec, n, k, rule, m, NONE, day, pay)
+                n = _record(rec, n, k, rule, m, NONE, day, pay)
                 rec[PREV_SOURCE, n - 1] = src_last[m]
                 src_last[m] = n - 1
                 if receipt:
@@ -243,7 +252,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
             # Rule 3 (and 4): what is still left is an advance.
             if left > 0:
                 adv_left[m] = left
-                rec, n = _record(rec, n, NONE, ADVANCE, m, NONE, day, left)
+                n = _record(rec, n, NONE, ADVANCE, m, NONE, day, left)
                 adv_record[m] = n - 1
                 queue[tail] = m
                 tail += 1
@@ -259,7 +268,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 if take > 0:
                     adv_left[t] -= take
                     x -= take
-                    rec, n = _record(rec, n, NONE, REVERSAL, m, adv_record[t], day, take)
+                    n = _record(rec, n, NONE, REVERSAL, m, adv_record[t], day, take)
                 # ... then what its advance paid, then what it paid directly is reopened
                 r = src_last[t]
                 while x > 0 and r >= 0:
@@ -272,7 +281,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                         if not in_heap[k]:
                             size = _push(heap, item_lo, size, k)
                             in_heap[k] = True
-                        rec, n = _record(rec, n, k, REVERSAL, m, r, day, undo)
+                        n = _record(rec, n, k, REVERSAL, m, r, day, undo)
                     r = rec[PREV_SOURCE, r]
             # With no such receipt, or for what exceeds what it did: unspent advances are
             # taken back (the latest first) ...
@@ -283,7 +292,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 if take > 0:
                     adv_left[a] -= take
                     x -= take
-                    rec, n = _record(rec, n, NONE, REVERSAL, m, adv_record[a], day, take)
+                    n = _record(rec, n, NONE, REVERSAL, m, adv_record[a], day, take)
                 q -= 1
             while tail > head and adv_left[queue[tail - 1]] == 0:
                 tail -= 1
@@ -299,7 +308,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                     if not in_heap[k]:
                         size = _push(heap, item_lo, size, k)
                         in_heap[k] = True
-                    rec, n = _record(rec, n, k, REVERSAL, m, r, day, undo)
+                    n = _record(rec, n, k, REVERSAL, m, r, day, undo)
                 r = rec[PREV_PAID, r]
             while paid_last >= 0 and rec[LIVE, paid_last] == 0:
                 paid_last = rec[PREV_PAID, paid_last]
@@ -311,7 +320,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 dated[k] = True
                 size = _push(heap, item_lo, size, k)
                 in_heap[k] = True
-                rec, n = _record(rec, n, k, DEBIT, m, NONE, day, x)
+                n = _record(rec, n, k, DEBIT, m, NONE, day, x)
 
         # Rule 6: after the day's last receipt, once per customer and day, every item a
         # receipt of the day paid that is left open by no more than the tolerance is closed
@@ -321,7 +330,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                 k = touched[i]
                 marked[k] = False
                 if 0 < open_[k] <= tolerance:
-                    rec, n = _record(rec, n, k, FEE, NONE, NONE, day, open_[k])
+                    n = _record(rec, n, k, FEE, NONE, NONE, day, open_[k])
                     open_[k] = 0
             today = 0
     return rec, n

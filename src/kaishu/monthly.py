@@ -57,7 +57,7 @@ except ImportError:  # pragma: no cover - numpy before 2.0
 
 @contextmanager
 def _ordinary_pages():
-    """Large arrays in ordinary memory pages while the events are applied.
+    """Large arrays in ordinary memory pages while the month is computed.
 
     numpy asks the kernel for huge pages for every large array; where the kernel then
     compacts memory at the first touch of each page (``defrag`` set to ``madvise``, the
@@ -613,9 +613,10 @@ def _earlier_sites(a: Applied, period: pd.Period) -> np.ndarray:
     back = period.ordinal - day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
     cell = money["cust"][mask] * SITE_LOOKBACK + (back - 1)   # (customer, months back)
     amount = money["amount"][mask].astype(float)
+    days = money["cash"][mask] - day
     size = len(a.customers) * SITE_LOOKBACK
     total = np.bincount(cell, weights=amount, minlength=size) / SEN
-    weighted = np.bincount(cell, weights=amount * (money["cash"][mask] - day), minlength=size) / SEN
+    weighted = np.bincount(cell, weights=amount * days, minlength=size) / SEN
     with np.errstate(invalid="ignore", divide="ignore"):
         sites = np.where(total > 0, weighted / np.where(total > 0, total, 1), np.nan)
     return sites.reshape(len(a.customers), SITE_LOOKBACK)
@@ -761,7 +762,8 @@ def open_invoices(ledger: Ledger, as_of, settings: Settings = Settings()) -> pd.
     Columns: invoice_id (a balance's is ``繰越残高:<customer>:<row>``), customer_id,
     invoice_date, due_date, amount, open (yen). Debits left by negative receipts are not
     invoices and are not listed."""
-    a = prepare(ledger, as_of, settings)
+    with _ordinary_pages():
+        a = prepare(ledger, as_of, settings)
     items = a.items
     keep = items["dated"] & (items["kind"] != DEBIT_ITEM)
     return pd.DataFrame({
