@@ -120,10 +120,24 @@ def _record(rec, n, item, rule, source, undoes, day, amount):
 
 
 @_jit
-def _grow(rec, needed):
+def _grow(rec, n, needed):
+    """``rec`` with room for at least ``needed`` records, its first ``n`` kept."""
     bigger = np.empty((rec.shape[0], max(needed, 2 * rec.shape[1])), np.int64)
-    bigger[:, :rec.shape[1]] = rec
+    bigger[:, :n] = rec[:, :n]
     return bigger
+
+
+@_jit
+def latest_in_group(group, positive, rows):
+    """For each of ``rows`` (in order), the latest row before it of the same ``group`` that
+    is ``positive`` (-1 for none)."""
+    latest = np.full(group.max() + 1, NONE, np.int64)
+    out = np.empty(rows.shape[0], np.int64)
+    for i in range(rows.shape[0]):
+        out[i] = latest[group[i]]
+        if positive[i]:
+            latest[group[i]] = rows[i]
+    return out
 
 
 @_jit
@@ -166,7 +180,7 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
         # pay every item and close every item as a fee
         needed = n + (n - first_record) + 2 * (item_hi - item_lo) + 4
         if needed > rec.shape[1]:
-            rec = _grow(rec, needed)
+            rec = _grow(rec, n, needed)
 
         if kind == DATED:
             # An item is dated: it is open. Rule 3: advances pay it on that day, the oldest

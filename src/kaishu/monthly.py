@@ -15,6 +15,7 @@ Money is counted in sen (1/100 yen) as integers until the figures are written.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,6 +45,33 @@ MAX_AMOUNT = 1e13
 #: the bank calendar (holidays) ends a year after it.
 LAST_DAY = np.datetime64("9998-01-01", "D")
 SITE_MONTHS, SITE_LOOKBACK = 3, 12
+
+try:  # numpy's switch for asking the kernel for huge pages for large arrays
+    from numpy._core.multiarray import _set_madvise_hugepage
+except ImportError:  # pragma: no cover - numpy before 2.0
+    try:
+        from numpy.core.multiarray import _set_madvise_hugepage
+    except ImportError:
+        _set_madvise_hugepage = None
+
+
+@contextmanager
+def _ordinary_pages():
+    """Large arrays in ordinary memory pages while the month is computed.
+
+    numpy asks the kernel for huge pages for every large array; where the kernel then
+    compacts memory at the first touch of each page (``defrag`` set to ``madvise``, the
+    common default), a busy machine spends 0.3-1 s of system time on a million invoices'
+    arrays, each written once and read a few times: more than huge pages save. The switch
+    is numpy's (also ``NUMPY_MADVISE_HUGEPAGE=0``) and only changes how memory is asked for."""
+    if _set_madvise_hugepage is None:
+        yield
+        return
+    before = _set_madvise_hugepage(False)
+    try:
+        yield
+    finally:
+        _set_madvise_hugepage(before)
 
 
 @dataclass
@@ -204,7 +232,12 @@ def _due_dates(ledger: Ledger, entries: dict[str, np.ndarray]) -> np.ndarray:
     columns = np.column_stack([terms["closing_day"].to_numpy(np.int64),
                                terms["payment_months"].to_numpy(np.int64),
                                terms["payment_day"].to_numpy(np.int64), rule.astype(np.int64)])
-    kinds, kind_of = np.unique(columns, axis=0, return_inverse=True)
+    packed = _packed(list(columns.T))   # one number per row, in the order of the rows
+    if packed is None:
+        kinds, kind_of = np.unique(columns, axis=0, return_inverse=True)
+    else:
+        _, first, kind_of = np.unique(packed, return_index=True, return_inverse=True)
+        kinds = columns[first]
     kind_of = kind_of.ravel()
     codes = entries["cust"][missing]
     sale = entries["date"][missing]
@@ -216,12 +249,13 @@ def _due_dates(ledger: Ledger, entries: dict[str, np.ndarray]) -> np.ndarray:
     low = int(sale.min())
     span = int(sale.max()) - low + 1
     key = kind_of[codes] * span + (sale - low)   # one per distinct terms and day
-    if len(kinds) * span <= 20_000_000:
+    if len(kinds) * span <= 4 * len(key) + 65_536:
         present = np.zeros(len(kinds) * span, bool)
         present[key] = True
         unique = np.flatnonzero(present)
+        place = (np.cumsum(present) - 1)[key]   # each key's place in unique
     else:
-        unique = np.unique(key)
+        unique, place = np.unique(key, return_inverse=True)
     which = unique // span
     try:
         computed = due_date((unique % span + low).astype("datetime64[D]"), kinds[which, 0],
@@ -233,8 +267,7 @@ def _due_dates(ledger: Ledger, entries: dict[str, np.ndarray]) -> np.ndarray:
         raise LedgerError([Problem(ledger.sources.get("customers", "customers"), int(row),
                                    "支払日", value, "payment terms that pay after the closing date")
                            for row, value in rows.itertuples(index=False)]) from None
-    due[missing] = np.asarray(computed, dtype="datetime64[D]").astype(np.int64)[
-        np.searchsorted(unique, key)]
+    due[missing] = np.asarray(computed, dtype="datetime64[D]").astype(np.int64)[place.ravel()]
     return due
 
 
@@ -269,17 +302,20 @@ def _receipts(ledger: Ledger, end: np.datetime64, customers: pd.Index) -> dict[s
 def _latest_earlier(money: dict[str, np.ndarray], rows: np.ndarray, keys: list) -> np.ndarray:
     """For each receipt of ``rows`` (money indices, in order), the latest positive receipt
     before it with equal ``keys`` (arrays over money); -1 for none."""
-    groups = [pd.Series(k[rows]) for k in keys]
-    usable = np.logical_and.reduce([g.notna().to_numpy() for g in groups])
+    codes = [pd.factorize(k[rows])[0] if k.dtype == object else k[rows] for k in keys]
+    usable = np.ones(len(rows), bool)        # a receipt naming no invoice has no named group
+    for code, key in zip(codes, keys):
+        if key.dtype == object:
+            usable &= code >= 0
     out = np.full(len(rows), NONE, np.int64)
     if not usable.any():
         return out
-    groups = [g[usable] for g in groups]
-    positive = pd.Series(np.where(money["amount"][rows[usable]] > 0, rows[usable], np.nan),
-                         index=groups[0].index)
-    earlier = positive.groupby(groups, sort=False).shift(1)
-    earlier = earlier.groupby(groups, sort=False).ffill()
-    out[usable] = earlier.fillna(NONE).to_numpy(np.int64)
+    codes = [code[usable] for code in codes]
+    packed = _packed(codes)
+    group = pd.factorize(packed)[0] if packed is not None else \
+        np.unique(np.column_stack(codes), axis=0, return_inverse=True)[1].ravel()
+    mine = rows[usable]
+    out[usable] = rules.latest_in_group(group, money["amount"][mine] > 0, mine)
     return out
 
 
@@ -565,11 +601,31 @@ def advance(a: Applied) -> np.ndarray:
     return _per_customer(a, a.money["cust"], a.money["advance"])
 
 
+def _earlier_sites(a: Applied, period: pd.Period) -> np.ndarray:
+    """:func:`collection_site` of each of the ``SITE_LOOKBACK`` months before M, one column
+    per month (the latest first), in one pass over the receipts."""
+    money = a.money
+    first = Span.of(period - SITE_LOOKBACK).first
+    last = Span.of(period - 1).end
+    mask = money["receipt"] & (money["amount"] > 0) & (money["method"] != FEE_CODE) & \
+        (money["date"] >= first) & (money["date"] <= last)
+    day = money["date"][mask]
+    back = period.ordinal - day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    cell = money["cust"][mask] * SITE_LOOKBACK + (back - 1)   # (customer, months back)
+    amount = money["amount"][mask].astype(float)
+    days = money["cash"][mask] - day
+    size = len(a.customers) * SITE_LOOKBACK
+    total = np.bincount(cell, weights=amount, minlength=size) / SEN
+    weighted = np.bincount(cell, weights=amount * days, minlength=size) / SEN
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sites = np.where(total > 0, weighted / np.where(total > 0, total, 1), np.nan)
+    return sites.reshape(len(a.customers), SITE_LOOKBACK)
+
+
 def site_before(a: Applied, period: pd.Period) -> np.ndarray:
     """前3ヶ月平均サイト: the simple mean of the monthly sites of the customer's 3 latest
     earlier months that had receipts, looking back at most 12 months (NaN without any)."""
-    sites = np.column_stack([collection_site(a, Span.of(period - k))
-                             for k in range(1, SITE_LOOKBACK + 1)])
+    sites = _earlier_sites(a, period)
     had = ~np.isnan(sites)
     chosen = had & (np.cumsum(had, axis=1) <= SITE_MONTHS)
     count = chosen.sum(axis=1)
@@ -640,6 +696,12 @@ def _ledger_rows(a: Applied) -> pd.DataFrame:
 def compute_month(ledger: Ledger, month: str | pd.Period, settings: Settings = Settings(),
                   limits: dict[str, float] | None = None) -> Month:
     """Every figure of the month ``month`` (YYYY-MM) for every customer of the master."""
+    with _ordinary_pages():
+        return _compute_month(ledger, month, settings, limits)
+
+
+def _compute_month(ledger: Ledger, month: str | pd.Period, settings: Settings,
+                   limits: dict[str, float] | None) -> Month:
     period = pd.Period(month, freq="M")
     m = Span.of(period)
     a = prepare(ledger, period.end_time.date(), settings)
@@ -700,7 +762,8 @@ def open_invoices(ledger: Ledger, as_of, settings: Settings = Settings()) -> pd.
     Columns: invoice_id (a balance's is ``繰越残高:<customer>:<row>``), customer_id,
     invoice_date, due_date, amount, open (yen). Debits left by negative receipts are not
     invoices and are not listed."""
-    a = prepare(ledger, as_of, settings)
+    with _ordinary_pages():
+        a = prepare(ledger, as_of, settings)
     items = a.items
     keep = items["dated"] & (items["kind"] != DEBIT_ITEM)
     return pd.DataFrame({
