@@ -5,8 +5,11 @@ JIS X 0201 as CP932 encodes it. Record kinds (データ区分): 1 header, 2 data
 Numbers are right-aligned and zero-filled, texts left-aligned and space-filled. Dates are
 和暦 YYMMDD (DOMAIN.md section 9 says which era).
 
-Field positions (1-based, inclusive), checked against published bank specifications of the
-全銀協 layouts:
+Field positions (1-based, inclusive) of the 全銀協 layouts, as published by banks (cited
+below). What has been checked against those pages: both headers, and the 振込入金通知 data
+record up to 振込依頼人コード; the other positions follow the standard layout as listed here
+and are confirmed only by each record's lengths adding up to 200 (tested). Confirm them
+against a bank's full page before relying on a field not yet checked:
 
 * 振込入金通知 — 阿波銀行「振込入金通知(全銀協制定フォーマット)」(法人向けFBサービスの
   ファイル仕様ページ): header 1 データ区分, 2-3 種別コード, 4 コード区分 (0 JIS, 1 EBCDIC),
@@ -26,8 +29,6 @@ Field positions (1-based, inclusive), checked against published bank specificati
   振込依頼人コード, 82-129 振込依頼人名又は契約者番号 (48), 130-144 仕向銀行名, 145-159
   仕向店名, 160-179 摘要内容, 180-199 EDI情報, 200 ダミー.
 
-Each layout's lengths add up to 200 (checked by a test), which is how a position is
-confirmed where a page shows only lengths.
 """
 
 from __future__ import annotations
