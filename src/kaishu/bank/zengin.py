@@ -28,7 +28,6 @@ against a bank's full page before relying on a field not yet checked:
   55-60 不渡返還日, 61 手形・小切手区分, 62-68 手形・小切手番号, 69-71 僚店番号, 72-81
   振込依頼人コード, 82-129 振込依頼人名又は契約者番号 (48), 130-144 仕向銀行名, 145-159
   仕向店名, 160-179 摘要内容, 180-199 EDI情報, 200 ダミー.
-
 """
 
 from __future__ import annotations
