@@ -155,6 +155,27 @@ def _reversed_receipt(m, money, reversed_):
     return NONE
 
 
+@_jit
+def _reopen(rec, n, r, link, x, m, day, open_, heap, in_heap, item_lo, size):
+    """Rule 5's undoing: from record ``r`` along the records linked by ``link``, latest
+    first, take back up to ``x`` of what they applied to items; each item is reopened (back
+    among the open items) and each undo recorded as a reversal by the negative receipt
+    ``m``. Returns ``(n, what is left of x, the heap's size)``."""
+    while x > 0 and r >= 0:
+        if rec[LIVE, r] > 0 and rec[ITEM, r] >= 0:
+            undo = min(x, rec[LIVE, r])
+            x -= undo
+            rec[LIVE, r] -= undo
+            k = rec[ITEM, r]
+            open_[k] += undo
+            if not in_heap[k]:
+                size = _push(heap, item_lo, size, k)
+                in_heap[k] = True
+            n = _record(rec, n, k, REVERSAL, m, r, day, undo)
+        r = rec[link, r]
+    return n, x, size
+
+
 # -- the rules ---------------------------------------------------------------------------------
 
 @_jit
@@ -270,19 +291,8 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
                     x -= take
                     n = _record(rec, n, NONE, REVERSAL, m, adv_record[t], day, take)
                 # ... then what its advance paid, then what it paid directly is reopened
-                r = src_last[t]
-                while x > 0 and r >= 0:
-                    if rec[LIVE, r] > 0 and rec[ITEM, r] >= 0:
-                        undo = min(x, rec[LIVE, r])
-                        x -= undo
-                        rec[LIVE, r] -= undo
-                        k = rec[ITEM, r]
-                        open_[k] += undo
-                        if not in_heap[k]:
-                            size = _push(heap, item_lo, size, k)
-                            in_heap[k] = True
-                        n = _record(rec, n, k, REVERSAL, m, r, day, undo)
-                    r = rec[PREV_SOURCE, r]
+                n, x, size = _reopen(rec, n, src_last[t], PREV_SOURCE, x, m, day, open_,
+                                     heap, in_heap, item_lo, size)
             # With no such receipt, or for what exceeds what it did: unspent advances are
             # taken back (the latest first) ...
             q = tail - 1
@@ -297,19 +307,8 @@ def apply_customer(events, money, amount, open_, dated, in_heap, heap, touched, 
             while tail > head and adv_left[queue[tail - 1]] == 0:
                 tail -= 1
             # ... then what receipts paid most recently is reopened, latest first ...
-            r = paid_last
-            while x > 0 and r >= 0:
-                if rec[LIVE, r] > 0:
-                    undo = min(x, rec[LIVE, r])
-                    x -= undo
-                    rec[LIVE, r] -= undo
-                    k = rec[ITEM, r]
-                    open_[k] += undo
-                    if not in_heap[k]:
-                        size = _push(heap, item_lo, size, k)
-                        in_heap[k] = True
-                    n = _record(rec, n, k, REVERSAL, m, r, day, undo)
-                r = rec[PREV_PAID, r]
+            n, x, size = _reopen(rec, n, paid_last, PREV_PAID, x, m, day, open_, heap,
+                                 in_heap, item_lo, size)
             while paid_last >= 0 and rec[LIVE, paid_last] == 0:
                 paid_last = rec[PREV_PAID, paid_last]
             # ... and what exceeds everything received is a debit, dated and due that day.
