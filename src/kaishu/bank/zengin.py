@@ -6,10 +6,11 @@ Numbers are right-aligned and zero-filled, texts left-aligned and space-filled. 
 和暦 YYMMDD (DOMAIN.md section 9 says which era).
 
 Field positions (1-based, inclusive) of the 全銀協 layouts, as published by banks (cited
-below). What has been checked against those pages: both headers, and the 振込入金通知 data
-record up to 振込依頼人コード; the other positions follow the standard layout as listed here
-and are confirmed only by each record's lengths adding up to 200 (tested). Confirm them
-against a bank's full page before relying on a field not yet checked:
+below). Checked against those pages: both headers, and the 振込入金通知 data record up to
+振込依頼人コード (the parts of the pages that could be read). The other data-record positions
+are the standard layout's; they agree with the field lengths of two independent public
+implementations of these layouts, and each record's lengths add up to 200 (tested). Confirm
+them against a bank's full page when one is at hand:
 
 * 振込入金通知 — 阿波銀行「振込入金通知(全銀協制定フォーマット)」(法人向けFBサービスの
   ファイル仕様ページ): header 1 データ区分, 2-3 種別コード, 4 コード区分 (0 JIS, 1 EBCDIC),
