@@ -34,10 +34,33 @@ def describe(argument: str, rule: str, value: Any) -> str:
     return f"{argument} {rule} (got {format_value(value)})"
 
 
+#: The most problems a :class:`ProblemsError` lists (the count says how many more).
+MAX_REPORTED = 200
+
+
 class KaishuError(ValueError):
     """Base of every error kaishu raises on bad input."""
 
     code = "#VALUE!"
+
+
+class ProblemsError(KaishuError):
+    """Every problem found in one input, reported at once: one line for one problem, else a
+    count and a line each (at most :data:`MAX_REPORTED` shown). ``subject`` names the input
+    in the message ("the ledger", "the bank statements")."""
+
+    subject = "the input"
+
+    def __init__(self, problems: list[Any]) -> None:
+        self.problems = problems
+        shown = [str(p) for p in problems[:MAX_REPORTED]]
+        more = len(problems) - len(shown)
+        lines = shown + ([f"... and {more} more"] if more else [])
+        if len(problems) == 1:  # one problem, one line
+            super().__init__(f"1 problem in {self.subject}: {lines[0]}")
+        else:
+            super().__init__(f"{len(problems)} problem(s) in {self.subject}:\n  "
+                             + "\n  ".join(lines))
 
 
 class InputError(KaishuError):

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import KaishuError, format_value
+from ..errors import ProblemsError, format_value
 from .names import normalise, payer_code, split_code
 
-MAX_REPORTED = 200
 #: The columns of a statement frame.
 COLUMNS = ("file", "record", "kind", "account", "inquiry", "date", "amount", "payer",
            "payer_code", "bank", "cancelled", "reversal")
@@ -39,16 +38,10 @@ class Problem:
         return f"{where}{got} — expected {self.expected}"
 
 
-class StatementError(KaishuError):
+class StatementError(ProblemsError):
     """A statement could not be read; ``problems`` lists every record at fault."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        shown = problems[:MAX_REPORTED]
-        more = len(problems) - len(shown)
-        lines = [str(p) for p in shown] + ([f"... and {more} more"] if more else [])
-        super().__init__(f"{len(problems)} problem(s) in the bank statements:\n  "
-                         + "\n  ".join(lines))
+    subject = "the bank statements"
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:

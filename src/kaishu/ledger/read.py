@@ -15,14 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import KaishuError, format_value
+from ..errors import ProblemsError, format_value
 from . import values as parse
-from .schema import (BALANCES, CUSTOMERS, INVOICES, NOTE_METHODS, PARTS, RECEIPTS,
-                     RECEIPTS_BANK, Part)
+from .schema import BALANCES, CUSTOMERS, INVOICES, NOTE_METHODS, PARTS, RECEIPTS, Part
 
 #: Tried in order; UTF-8 is strict enough that text decoding as UTF-8 is UTF-8.
 ENCODINGS = ("utf-8-sig", "cp932")
-MAX_REPORTED = 200
 #: Characters XML 1.0 cannot hold (control characters other than tab, line feed and carriage
 #: return, lone surrogates, U+FFFE/U+FFFF): a workbook cell can never be written with them.
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -45,19 +43,10 @@ class Problem:
         return f"{where}{got} — expected {self.expected}"
 
 
-class LedgerError(KaishuError):
+class LedgerError(ProblemsError):
     """The ledger could not be read; ``problems`` lists every cell at fault."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        shown = problems[:MAX_REPORTED]
-        more = len(problems) - len(shown)
-        lines = [str(p) for p in shown] + ([f"... and {more} more"] if more else [])
-        if len(problems) == 1:  # one problem, one line
-            super().__init__(f"1 problem in the ledger: {lines[0]}")
-        else:
-            super().__init__(f"{len(problems)} problem(s) in the ledger:\n  "
-                             + "\n  ".join(lines))
+    subject = "the ledger"
 
 
 @dataclass
