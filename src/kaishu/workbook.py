@@ -188,6 +188,25 @@ def cell_value(package: xlsxpatch.Package, sheet: str, row: int, column: int) ->
     return None
 
 
+def setting_readers(package: xlsxpatch.Package, cells: dict[str, tuple[str, int, int]]
+                    ) -> tuple[Callable[[str, int], Any], Callable[[str, int], str]]:
+    """``value(name, offset)``: what the cell ``offset`` columns right of the defined name
+    ``name`` shows (see :func:`cell_value`; None when the name is not in ``cells``), and
+    ``where(name, offset)``: that cell as a user finds it (設定!B10)."""
+
+    def value(name: str, offset: int = 0) -> Any:
+        if name not in cells:
+            return None
+        sheet, row, column = cells[name]
+        return cell_value(package, sheet, row, column + offset)
+
+    def where(name: str, offset: int = 0) -> str:
+        sheet, row, column = cells[name]
+        return f"{sheet}!{get_column_letter(column + offset)}{row}"
+
+    return value, where
+
+
 def read_limits(path: str | os.PathLike[str]) -> dict[str, float]:
     """The adopted limits (採用限度額) of a credit-limit workbook, by customer code.
 
@@ -259,16 +278,7 @@ def _refresh(path: Path, package: xlsxpatch.Package, save: Callable[[dict[str, b
     check_tables(tables)
     cells = {name: package.names[name] for name in SETTING_NAMES if name in package.names}
 
-    def value(name: str, offset: int = 0) -> Any:
-        if name not in cells:
-            return None
-        sheet, row, column = cells[name]
-        return cell_value(package, sheet, row, column + offset)
-
-    def where(name: str, offset: int = 0) -> str:
-        sheet, row, column = cells[name]
-        return f"{sheet}!{get_column_letter(column + offset)}{row}"
-
+    value, where = setting_readers(package, cells)
     if ledger is None or month is None:
         folder, target = value(contract.LEDGER_FOLDER), value(contract.TARGET_MONTH)
         if isinstance(target, (int, float)):  # a date cell holds an Excel serial

@@ -19,7 +19,7 @@ from ..ledger import Ledger, read_ledger
 from ..ledger.read import LedgerError, Problem, decode
 from ..plan import TABLES, Plan, TableState, _add, _keys, plan_table
 from ..serials import from_serial
-from ..workbook import editing
+from ..workbook import editing, setting_readers, settings_from
 from . import files
 from .match import PENDING, Matched, match
 from .names import normalise, payer_code, split_code
@@ -249,16 +249,7 @@ def sheet_records(lines: pd.DataFrame, state: TableState | None = None) -> pd.Da
 
 
 def _settings(package: xlsxpatch.Package) -> Settings:
-    from ..workbook import settings_from
-
-    def value(name: str, offset: int = 0):
-        if name not in package.names:
-            return None
-        sheet, row, column = package.names[name]
-        found = package.rows(package.sheets[sheet], row, row, column + offset, column + offset)
-        return found.get(row, [None])[0]
-
-    return settings_from(value)
+    return settings_from(*setting_readers(package, package.names))
 
 
 def summary(run: MatchRun) -> str:
